@@ -1,0 +1,291 @@
+"""The build: load → validate → model → plan → render → write. The only orchestrator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import __version__, markup, model, output, plan, sources, state
+from .config import SiteConfig
+from .errors import BuildError, Diagnostic, Location
+from .plan import PageJob
+from .sources import FileStamp
+
+# Below this many dirty pages a process pool costs more than it saves.
+POOL_THRESHOLD = 200
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a build did, for the one summary line and for tests."""
+
+    pages: int
+    written: tuple[str, ...]
+    unchanged: int
+    removed: tuple[str, ...]
+    rendered: int
+    seconds: float
+    articles: int
+    drafts_skipped: int
+    next_scheduled: tuple[dt.datetime, str] | None
+    warnings: tuple[Diagnostic, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        return (f"built {self.pages} pages: {len(self.written)} written, {self.unchanged} unchanged, "
+                f"{len(self.removed)} removed in {self.seconds:.2f} s")
+
+
+@dataclass
+class _Renderer:
+    """What a render worker needs; inherited by forked workers rather than pickled."""
+
+    config: SiteConfig
+    authors: dict
+    jobs: list[PageJob]
+    out_dir: Path
+    staging: Path
+    cache_dir: Path
+    markup_key: str
+    env: object = None
+    md: object = None
+
+    def html_for(self, doc) -> str:
+        key = hashlib.blake2b(f"{self.markup_key}:{doc.body_digest}".encode(), digest_size=16).hexdigest()
+        path = state.html_path(self.cache_dir, key)
+        try:
+            return path.read_text("utf-8")
+        except FileNotFoundError:
+            pass
+        if self.md is None:
+            self.md = markup.Renderer()
+        html = self.md.render(sources.read_body(self.config.root / doc.source))
+        try:
+            output.write_atomic(path, html.encode("utf-8"))
+        except OSError:
+            pass  # the cache is an optimisation; a read-only cache still builds
+        return html
+
+    def render(self, index: int) -> bytes:
+        from .render import make_environment, render_job
+
+        if self.env is None:
+            self.env = make_environment(self.config, self.authors)
+        job = self.jobs[index]
+        bodies = {doc.body_digest: self.html_for(doc) for doc in job.bodies}
+        return render_job(self.env, self.config, job, bodies)
+
+
+_WORKER: _Renderer | None = None
+
+
+def _init_worker(renderer: _Renderer) -> None:
+    global _WORKER  # the fork start method hands each worker its own copy
+    _WORKER = renderer
+
+
+def _render_in_worker(indices: list[int]) -> list[tuple[int, str | None]]:
+    """Render a chunk; return (index, staged file) for changed pages and (index, None) for unchanged."""
+    renderer = _WORKER
+    assert renderer is not None
+    results = []
+    for index in indices:
+        data = renderer.render(index)
+        target = renderer.out_dir / renderer.jobs[index].output
+        if output.same_bytes(target, data):
+            results.append((index, None))
+            continue
+        staged = renderer.staging / f"{index}"
+        staged.write_bytes(data)
+        results.append((index, str(staged)))
+    return results
+
+
+def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, full: bool = False,
+          now: dt.datetime | None = None, jobs: int | None = None,
+          progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
+          log: Callable[[str], None] | None = None) -> BuildReport:
+    """Build the site into config.output_dir; nothing there changes unless everything validated and rendered."""
+    started = time.perf_counter()
+    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now.astimezone(config.tz)
+    out_dir = config.output_dir
+    cache_dir = config.cache_dir
+    notes: list[str] = []
+
+    previous, reason = (None, "") if full else state.load(cache_dir, out_dir)
+    if reason:
+        notes.append(reason)
+        if log:
+            log(reason)
+    scan_started = state.now_ns()
+    authors, problems, authors_digest = model.load_authors(config)
+    docs, read_problems, files = sources.read_all(
+        config.root, config.content_dir, previous.files if previous else {},
+        previous.racy_before_ns if previous else 0)
+    problems += read_problems
+    site, model_problems = model.build_site(config, docs, authors, now=now, drafts=drafts, future=future)
+    problems += model_problems
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise BuildError(problems)
+
+    signature = state.content_key(plan.related_signature(site))
+    if previous and previous.related[0] == signature:
+        related = previous.related[1]
+    else:
+        related = plan.related_articles(site)
+    page_jobs = plan.plan_pages(site, related, now)
+
+    templates_digest = _templates_digest(config)
+    markup_key = markup.markup_key()
+    global_key = state.content_key(__version__, config.digest, config.base_url, templates_digest,
+                                   authors_digest, markup_key)
+    keys = [state.content_key(global_key, job.template, job.deps) for job in page_jobs]
+    old_pages = previous.pages if previous else {}
+    dirty = [i for i, job in enumerate(page_jobs)
+             if old_pages.get(job.output) != keys[i] or not (out_dir / job.output).is_file()]
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=cache_dir))
+    try:
+        renderer = _Renderer(config, authors, page_jobs, out_dir, staging, cache_dir, markup_key)
+        if on_total:
+            on_total(len(dirty))
+        changed = _render_all(renderer, dirty, jobs or os.cpu_count() or 1, progress)
+
+        # Every page rendered: only now does the output folder change.
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written: list[str] = []
+        for index, payload in sorted(changed.items()):
+            path = output.target(out_dir, page_jobs[index].output)
+            if isinstance(payload, bytes):
+                output.write_atomic(path, payload)
+            else:
+                output.move_into(Path(payload), path)
+            written.append(page_jobs[index].output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    static_state: dict[str, tuple[FileStamp, str]] = {}
+    produced = {job.output for job in page_jobs}
+    for rel, source in output.static_files(config.static_dir):
+        stamp = state.file_stamp(source)
+        cached = previous.static.get(rel) if previous else None
+        path = output.target(out_dir, rel)
+        produced.add(rel)
+        if cached and cached[0] == stamp and stamp.mtime_ns < previous.racy_before_ns and path.is_file():
+            static_state[rel] = cached
+            continue
+        data = source.read_bytes()
+        static_state[rel] = (stamp, sources.hash_bytes(data))
+        if not output.same_bytes(path, data):
+            output.write_atomic(path, data)
+            written.append(rel)
+
+    before = previous.outputs if previous else output.existing_files(out_dir)
+    if previous and not full:
+        stale = before - produced
+    else:
+        stale = output.existing_files(out_dir) - produced
+    removed = sorted(stale)
+    output.prune(out_dir, removed)
+
+    search_key = state.content_key(tuple(keys[i] for i, job in enumerate(page_jobs) if job.searchable))
+    has_index = (out_dir / "pagefind").is_dir()
+    if config.search and (previous is None or previous.search_key != search_key or not has_index):
+        index_search(out_dir)
+    elif not config.search and has_index:
+        shutil.rmtree(out_dir / "pagefind")
+
+    new_state = state.BuildState(
+        scan_started_ns=scan_started,
+        files=files,
+        pages={job.output: keys[i] for i, job in enumerate(page_jobs)},
+        outputs=produced,
+        static=static_state,
+        related=(signature, related),
+        search_key=search_key if config.search else "",
+    )
+    state.save(cache_dir, out_dir, new_state)
+
+    next_up = (site.scheduled[0].date, site.scheduled[0].source) if site.scheduled else None
+    return BuildReport(
+        pages=len(produced),
+        written=tuple(written),
+        unchanged=len(produced) - len(written),
+        removed=tuple(removed),
+        rendered=len(dirty),
+        seconds=time.perf_counter() - started,
+        articles=len(site.articles),
+        drafts_skipped=site.skipped_drafts,
+        next_scheduled=next_up,
+        warnings=tuple(p for p in problems if not p.is_error),
+        notes=tuple(notes),
+    )
+
+
+def _render_all(renderer: _Renderer, dirty: list[int], workers: int,
+                progress: Callable[[int], None] | None) -> dict[int, bytes | str]:
+    """Render dirty pages, in a forked pool when there are many; returns only pages whose bytes changed."""
+    changed: dict[int, bytes | str] = {}
+    if workers > 1 and len(dirty) >= POOL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+        # Markdown first, so that no two workers render the same body and pages find HTML cached.
+        chunk = max(8, min(64, len(dirty) // (workers * 8) or 1))
+        chunks = [dirty[i:i + chunk] for i in range(0, len(dirty), chunk)]
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, initializer=_init_worker, initargs=(renderer,)) as pool:
+            for results in pool.imap_unordered(_render_in_worker, chunks):
+                for index, staged in results:
+                    if staged is not None:
+                        changed[index] = staged
+                if progress:
+                    progress(len(results))
+        return changed
+    for index in dirty:
+        data = renderer.render(index)
+        if not output.same_bytes(renderer.out_dir / renderer.jobs[index].output, data):
+            changed[index] = data
+        if progress:
+            progress(1)
+    return changed
+
+
+def _templates_digest(config: SiteConfig) -> str:
+    """A hash of every template file (static assets are copied and compared separately)."""
+    digest = hashlib.blake2b(digest_size=16)
+    base = config.templates_dir
+    if not base.is_dir():
+        raise BuildError([Diagnostic(Location("templates/"), f"no templates folder at {base}",
+                                     "the theme lives in templates/ next to content/")])
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if d != "static" or Path(dirpath) != base)
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            digest.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def index_search(out_dir: Path) -> None:
+    """Build the Pagefind index over the written site; failure is a build error."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(out_dir), "--silent"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BuildError([Diagnostic(Location("site/pagefind"), f"the search index could not be made: {exc}",
+                                     "install pagefind with its binary: pip install 'pagefind[bin]'")]) from None
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        raise BuildError([Diagnostic(Location("site/pagefind"),
+                                     "the search index could not be made: " + " / ".join(detail),
+                                     "install pagefind with its binary: pip install 'pagefind[bin]'")])

@@ -1,0 +1,235 @@
+"""Site settings from content/site.yaml: a declared schema where unknown keys are errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import yamlload
+from .errors import BuildError, Diagnostic, Location, did_you_mean
+
+CONFIG_NAME = "site.yaml"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+DEFAULT_TOPICS = ("economy", "debt-imf", "diplomacy", "regional")
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One of the site's sections, with the words that classify ingested stories into it."""
+
+    slug: str
+    name: str
+    description: str
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Everything the build needs to know about the site and where its files live."""
+
+    root: Path
+    title: str
+    description: str
+    base_url: str
+    language: str
+    locale: str
+    timezone: str
+    author: str
+    per_page: int
+    home_latest: int
+    home_per_topic: int
+    feed_size: int
+    search: bool
+    subject_terms: tuple[str, ...]
+    topics: tuple[Topic, ...]
+    digest: str = ""
+    output_dir: Path = field(default=Path("site"))
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.templates_dir / "static"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".milei_watch"
+
+    @property
+    def config_path(self) -> Path:
+        return self.content_dir / CONFIG_NAME
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, e.g. '/' or '/milei-watch/'."""
+        rest = self.base_url.split("://", 1)[1]
+        slash = rest.find("/")
+        return rest[slash:] if slash >= 0 else "/"
+
+    def topic(self, slug: str) -> Topic:
+        return next(t for t in self.topics if t.slug == slug)
+
+    @property
+    def topic_slugs(self) -> tuple[str, ...]:
+        return tuple(t.slug for t in self.topics)
+
+
+# key: (type, required, default)
+_SCHEMA: dict[str, tuple[type | tuple[type, ...], bool, Any]] = {
+    "title": (str, True, None),
+    "description": (str, True, None),
+    "base_url": (str, True, None),
+    "language": (str, False, "en"),
+    "locale": (str, False, None),
+    "timezone": (str, False, "America/Argentina/Buenos_Aires"),
+    "author": (str, False, "desk"),
+    "per_page": (int, False, 10),
+    "home_latest": (int, False, 10),
+    "home_per_topic": (int, False, 3),
+    "feed_size": (int, False, 20),
+    "search": (bool, False, True),
+    "subject_terms": (list, False, ["Milei", "Argentina"]),
+    "topics": (list, True, None),
+}
+_TOPIC_KEYS = {"slug": True, "name": True, "description": True, "keywords": False}
+
+
+def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
+    """Read and validate content/site.yaml under `root`; raise BuildError on any problem."""
+    import hashlib
+
+    root = root.resolve()
+    path = root / "content" / CONFIG_NAME
+    shown = f"content/{CONFIG_NAME}"
+    if not path.is_file():
+        raise BuildError([Diagnostic(Location(shown), f"no site configuration at {path}",
+                                     "run milei-watch from the project folder or pass --root DIR")])
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BuildError([Diagnostic(Location(shown), f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                     "save the file as UTF-8")]) from None
+    try:
+        data = yamlload.parse(text)
+    except yamlload.YamlProblem as exc:
+        raise BuildError([Diagnostic(Location(shown, exc.line), exc.message, "fix the YAML syntax")]) from None
+    problems: list[Diagnostic] = []
+
+    def report(keypath: tuple[Any, ...], message: str, hint: str = "") -> None:
+        problems.append(Diagnostic(Location(shown, yamlload.line_of(text, keypath)), message, hint))
+
+    if not isinstance(data, dict):
+        raise BuildError([Diagnostic(Location(shown, 1), "the configuration must be a mapping of settings",
+                                     "write it as 'key: value' lines")])
+    values: dict[str, Any] = {}
+    for key in data:
+        if key not in _SCHEMA:
+            report((key,), f"unknown setting '{key}'", did_you_mean(str(key), _SCHEMA))
+    for key, (kind, required, default) in _SCHEMA.items():
+        if key not in data or data[key] is None:
+            if required:
+                problems.append(Diagnostic(Location(shown, 1), f"missing required setting '{key}'",
+                                           f"add '{key}:' to {shown}"))
+            values[key] = default
+            continue
+        value = data[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            report((key,), f"'{key}' must be {_kind_name(kind)}, not {yamlload.type_name(value)}")
+            values[key] = default
+            continue
+        values[key] = value
+    if isinstance(values["base_url"], str):
+        base = values["base_url"]
+        if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", base):
+            report(("base_url",), f"base_url '{base}' is not an absolute http(s) address",
+                   "write it like https://example.org/ or https://example.org/milei-watch/")
+        values["base_url"] = base if base.endswith("/") else base + "/"
+    try:
+        ZoneInfo(values["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        report(("timezone",), f"unknown timezone '{values['timezone']}'",
+               "use an IANA name such as America/Argentina/Buenos_Aires")
+        values["timezone"] = "UTC"
+    for key in ("per_page", "home_latest", "home_per_topic", "feed_size"):
+        if isinstance(values[key], int) and values[key] < 1:
+            report((key,), f"'{key}' must be at least 1")
+    terms = values["subject_terms"] or []
+    if not all(isinstance(t, str) and t.strip() for t in terms):
+        report(("subject_terms",), "'subject_terms' must be a list of words")
+        terms = []
+    topics = _load_topics(values["topics"] or [], report)
+    if problems:
+        raise BuildError(problems)
+    language = values["language"]
+    return SiteConfig(
+        root=root,
+        title=values["title"],
+        description=values["description"],
+        base_url=values["base_url"],
+        language=language,
+        locale=values["locale"] or language.replace("-", "_"),
+        timezone=values["timezone"],
+        author=values["author"],
+        per_page=values["per_page"],
+        home_latest=values["home_latest"],
+        home_per_topic=values["home_per_topic"],
+        feed_size=values["feed_size"],
+        search=values["search"],
+        subject_terms=tuple(terms),
+        topics=topics,
+        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+        output_dir=(output_dir or root / "site").resolve(),
+    )
+
+
+def _load_topics(items: list[Any], report) -> tuple[Topic, ...]:
+    topics: list[Topic] = []
+    seen: set[str] = set()
+    if not items:
+        report(("topics",), "the site needs at least one topic", "list topics with slug, name and description")
+    for index, item in enumerate(items):
+        where = ("topics", index)
+        if not isinstance(item, dict):
+            report(where, "each topic must be a mapping with slug, name and description")
+            continue
+        for key in item:
+            if key not in _TOPIC_KEYS:
+                report(where + (key,), f"unknown topic setting '{key}'", did_you_mean(str(key), _TOPIC_KEYS))
+        missing = [k for k, req in _TOPIC_KEYS.items() if req and not isinstance(item.get(k), str)]
+        if missing:
+            report(where, f"topic needs {', '.join(missing)} (text)")
+            continue
+        slug = item["slug"]
+        if not SLUG_RE.match(slug):
+            report(where + ("slug",), f"topic slug '{slug}' must be lowercase letters, digits and hyphens")
+            continue
+        if slug in seen:
+            report(where + ("slug",), f"topic '{slug}' is defined twice")
+            continue
+        seen.add(slug)
+        keywords = item.get("keywords") or []
+        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+            report(where + ("keywords",), "topic keywords must be a list of words")
+            keywords = []
+        topics.append(Topic(slug, item["name"], item["description"].strip(), tuple(keywords)))
+    return tuple(topics)
+
+
+def _kind_name(kind: Any) -> str:
+    return {str: "text", int: "a whole number", bool: "true or false", list: "a list", dict: "a mapping"}.get(
+        kind, str(kind))

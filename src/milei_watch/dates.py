@@ -1,0 +1,44 @@
+"""Dates from front matter and feeds, made timezone-aware in the site's timezone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
+
+
+def to_datetime(value: object, tz: ZoneInfo) -> dt.datetime | None:
+    """A YAML date, datetime or ISO string as an aware datetime; None when it is not a date."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "T", 1) if len(value.strip()) > 10 else value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=tz)
+    # PyYAML gives UTC-converted naive-free datetimes; show them in the site timezone
+    return moment.astimezone(tz)
+
+
+def iso(moment: dt.datetime) -> str:
+    """ISO 8601 with seconds and offset, as used in HTML, Atom, JSON Feed and sitemaps."""
+    return moment.isoformat(timespec="seconds")
+
+
+def rfc822(moment: dt.datetime) -> str:
+    """RFC 822 date for RSS."""
+    return format_datetime(moment)
+
+
+def human(moment: dt.datetime) -> str:
+    """A date as readers see it: 25 January 2026."""
+    return f"{moment.day} {moment:%B %Y}"

@@ -1,0 +1,86 @@
+"""Diagnostics: user mistakes with a location and a hint, printed GCC-style."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in a file, shown relative to the project root."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        text = self.path
+        if self.line:
+            text += f":{self.line}"
+            if self.column:
+                text += f":{self.column}"
+        return text
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    """One problem found in the input, with what to do about it."""
+
+    location: Location
+    message: str
+    hint: str = ""
+    severity: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def format(self) -> str:
+        text = f"{self.location}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+class BuildError(Exception):
+    """Raised when the input has errors; carries every diagnostic of the run."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = sorted(diagnostics)
+        super().__init__(format_report(self.diagnostics))
+
+
+def format_report(diagnostics: Iterable[Diagnostic]) -> str:
+    """All diagnostics sorted, one per line, followed by counts."""
+    items = sorted(diagnostics)
+    lines = [d.format() for d in items]
+    errors = sum(1 for d in items if d.is_error)
+    warnings = len(items) - errors
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    if parts:
+        lines.append(", ".join(parts))
+    return "\n".join(lines)
+
+
+def relative(path: Path, root: Path) -> str:
+    """A path as shown to the user: relative to the project root when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest known word, or listing the known words."""
+    choices = sorted(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "known keys: " + ", ".join(choices)

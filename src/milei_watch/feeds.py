@@ -1,0 +1,40 @@
+"""Feed payloads built in code: JSON Feed 1.1 (RSS and Atom are templates, autoescaped as XML)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from . import dates
+from .config import SiteConfig
+
+
+def json_feed(config: SiteConfig, context: dict[str, Any], bodies: dict[str, str],
+              author_name: Callable[[str], str]) -> bytes:
+    """A JSON Feed 1.1 document with full content and stable ids."""
+    items = []
+    for article in context["items"]:
+        link = config.base_url + article.url
+        item: dict[str, Any] = {
+            "id": link,
+            "url": link,
+            "title": article.title,
+            "summary": article.summary,
+            "content_html": bodies[article.body_digest],
+            "date_published": dates.iso(article.date),
+            "date_modified": dates.iso(article.modified),
+            "authors": [{"name": author_name(article.author)}],
+            "tags": [config.topic(t).name for t in article.topics] + list(article.tag_names),
+            "language": config.language,
+        }
+        items.append(item)
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": context["title"],
+        "home_page_url": config.base_url + context["home_url"],
+        "feed_url": config.base_url + context["self_url"],
+        "description": context["description"],
+        "language": config.language,
+        "items": items,
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,120 @@
+"""Writing the site: atomic write-if-changed confined to the output folder, static copy, pruning."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+# Folders under site/ that other tools own and rebuild on their own.
+FOREIGN = ("pagefind",)
+
+
+class OutputEscape(ValueError):
+    """An output path that would land outside the output folder."""
+
+
+def target(out_dir: Path, rel: str) -> Path:
+    """The file for `rel` under `out_dir`, refusing anything that escapes it."""
+    if rel.startswith(("/", "\\")) or ".." in rel.split("/") or "\\" in rel or "\0" in rel:
+        raise OutputEscape(rel)
+    return out_dir / rel
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    """True when the file already holds exactly `data`."""
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def move_into(staged: Path, path: Path) -> None:
+    """Rename a staged file into place, copying when it lives on another file system."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(staged, path)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        write_atomic(path, staged.read_bytes())
+        staged.unlink()
+
+
+def static_files(static_dir: Path) -> list[tuple[str, Path]]:
+    """Every file of the theme's static folder as (output path, source path), sorted."""
+    found = []
+    if static_dir.is_dir():
+        for dirpath, dirnames, filenames in os.walk(static_dir):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                source = Path(dirpath) / name
+                found.append(("static/" + source.relative_to(static_dir).as_posix(), source))
+    return found
+
+
+def existing_files(out_dir: Path) -> set[str]:
+    """Every file under the output folder except those of foreign tools."""
+    found = set()
+    if not out_dir.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(out_dir):
+        rel_dir = Path(dirpath).relative_to(out_dir).as_posix()
+        if rel_dir == ".":
+            dirnames[:] = [d for d in dirnames if d not in FOREIGN]
+            prefix = ""
+        else:
+            prefix = rel_dir + "/"
+        for name in filenames:
+            found.add(prefix + name)
+    return found
+
+
+def prune(out_dir: Path, stale: Iterable[str]) -> int:
+    """Remove outputs no longer produced, and folders they leave empty."""
+    removed = 0
+    folders = set()
+    for rel in sorted(stale):
+        path = target(out_dir, rel)
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+        folders.update(path.parents)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        if folder == out_dir or out_dir not in folder.parents:
+            continue
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    return removed
+
+
+def clear_folder(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,333 @@
+"""Pure planning: every page of the site, each with its template, a narrow context and what it depends on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from . import routes
+from .model import Article, Page, Site
+
+# Templates whose output is not HTML: rendered by code rather than Jinja.
+JSON_FEED = "@jsonfeed"
+RELATED_COUNT = 3
+_RELATED_WINDOW = 8
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One output file: where it goes, how to render it, and the values its bytes depend on."""
+
+    output: str                         # path under site/, e.g. articles/x/index.html
+    template: str
+    context: dict[str, Any]
+    deps: tuple[Any, ...]               # changes whenever what the page shows changes
+    bodies: tuple[Article | Page, ...] = ()   # documents whose rendered HTML the page embeds
+    searchable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Where a listing page sits among its siblings."""
+
+    number: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    """A feed offered for autodiscovery."""
+
+    url: str
+    type: str
+    title: str
+
+
+def _stub(article: Article | None) -> Any:
+    return article.meta_digest if article is not None else None
+
+
+def _stubs(articles: Iterable[Article]) -> tuple[str, ...]:
+    return tuple(a.meta_digest for a in articles)
+
+
+def _full(articles: Iterable[Article]) -> tuple[str, ...]:
+    return tuple(a.digest for a in articles)
+
+
+def site_feeds(site: Site) -> tuple[FeedLink, ...]:
+    title = site.config.title
+    return (
+        FeedLink("feed.xml", "application/rss+xml", f"{title} (RSS)"),
+        FeedLink("atom.xml", "application/atom+xml", f"{title} (Atom)"),
+        FeedLink("feed.json", "application/feed+json", f"{title} (JSON Feed)"),
+    )
+
+
+def topic_feeds(site: Site, slug: str) -> tuple[FeedLink, ...]:
+    name = site.topic(slug).name
+    return (
+        FeedLink(routes.topic_feed(slug, "feed.xml"), "application/rss+xml", f"{name} (RSS)"),
+        FeedLink(routes.topic_feed(slug, "atom.xml"), "application/atom+xml", f"{name} (Atom)"),
+        FeedLink(routes.topic_feed(slug, "feed.json"), "application/feed+json", f"{name} (JSON Feed)"),
+    )
+
+
+def related_articles(site: Site) -> dict[str, tuple[str, ...]]:
+    """Up to three related articles per article: shared tags count most, then shared topics,
+    then closeness in date, then slug. Candidates come from each tag's and topic's
+    date-ordered list near the article, so the cost stays linear in the site size."""
+    ordered = site.articles + site.unlisted
+    by_term: dict[str, list[Article]] = defaultdict(list)
+    for article in sorted(ordered, key=lambda a: (a.date.timestamp(), a.slug)):
+        for tag in article.tags:
+            by_term["t:" + tag].append(article)
+        for topic in article.topics:
+            by_term["p:" + topic].append(article)
+    keys = {term: [(a.date.timestamp(), a.slug) for a in items] for term, items in by_term.items()}
+    result: dict[str, tuple[str, ...]] = {}
+    for article in ordered:
+        mine = (article.date.timestamp(), article.slug)
+        tags = set(article.tags)
+        topics = set(article.topics)
+        candidates: dict[str, Article] = {}
+        for term in [*("t:" + t for t in article.tags), *("p:" + p for p in article.topics)]:
+            items = by_term[term]
+            at = bisect_left(keys[term], mine)
+            for other in items[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
+                if other.slug != article.slug:
+                    candidates[other.slug] = other
+        scored = sorted(
+            candidates.values(),
+            key=lambda o: (-(3 * len(tags.intersection(o.tags)) + len(topics.intersection(o.topics))),
+                           abs(o.date.timestamp() - mine[0]), o.slug),
+        )
+        result[article.slug] = tuple(o.slug for o in scored[:RELATED_COUNT])
+    return result
+
+
+def related_signature(site: Site) -> tuple[Any, ...]:
+    """Everything related_articles reads; equal signatures give equal results."""
+    return tuple((a.slug, a.date.timestamp(), a.tags, a.topics) for a in site.articles + site.unlisted)
+
+
+def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime) -> list[PageJob]:
+    """Every page of the site in a fixed order."""
+    jobs: list[PageJob] = []
+    config = site.config
+    articles = site.articles
+    feeds = site_feeds(site)
+    jobs.append(_home(site, feeds))
+    jobs.extend(_article_pages(site, related, feeds))
+    for page in site.pages:
+        jobs.append(PageJob(routes.output_path(page.url), "page.html",
+                            {"doc": page, "feeds": feeds}, ("page", page.digest), (page,), True))
+    for topic in config.topics:
+        members = tuple(a for a in articles if topic.slug in a.topics)
+        tfeeds = topic_feeds(site, topic.slug)
+        jobs.extend(_listing(
+            lambda n, s=topic.slug: routes.topic(s, n), members, config.per_page, "topic.html",
+            {"topic": topic, "feeds": feeds + tfeeds, "title": topic.name, "description": topic.description},
+            ("topic", topic),
+        ))
+        jobs.extend(_feed_jobs(site, f"topics/{topic.slug}/", members, f"{config.title}: {topic.name}",
+                               topic.description, routes.topic(topic.slug)))
+        events = _events(site, topic.slug)
+        jobs.append(PageJob(routes.output_path(routes.topic_timeline(topic.slug)), "timeline.html",
+                            {"events": events, "topic": topic, "feeds": feeds + tfeeds},
+                            ("timeline", topic, _event_deps(events))))
+    jobs.extend(_tag_pages(site, feeds))
+    jobs.extend(_author_pages(site, feeds))
+    jobs.extend(_archive_pages(site, feeds))
+    events = _events(site, None)
+    jobs.append(PageJob(routes.output_path("timeline/"), "timeline.html",
+                        {"events": events, "topic": None, "feeds": feeds}, ("timeline", _event_deps(events))))
+    jobs.append(_sources_page(site, feeds))
+    jobs.append(_corrections_page(site, feeds))
+    jobs.append(PageJob("search/index.html", "search.html", {"feeds": feeds}, ("search",)))
+    jobs.append(PageJob("404.html", "404.html", {"feeds": feeds}, ("404",)))
+    jobs.extend(_feed_jobs(site, "", articles, config.title, config.description, ""))
+    jobs.append(_sitemap(site, jobs))
+    jobs.append(_news_sitemap(site, now))
+    jobs.append(PageJob("robots.txt", "robots.txt", {}, ("robots",)))
+    return jobs
+
+
+def _home(site: Site, feeds: tuple[FeedLink, ...]) -> PageJob:
+    config = site.config
+    latest = site.articles[: config.home_latest]
+    sections = []
+    for topic in config.topics:
+        members = tuple(a for a in site.articles if topic.slug in a.topics)[: config.home_per_topic]
+        sections.append((topic, members))
+    deps = ("home", _stubs(latest), tuple((t.slug, _stubs(m)) for t, m in sections))
+    return PageJob("index.html", "home.html", {"latest": latest, "sections": sections, "feeds": feeds}, deps,
+                   searchable=False)
+
+
+def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds) -> list[PageJob]:
+    articles = site.articles
+    by_slug = {a.slug: a for a in articles + site.unlisted}
+    jobs = []
+    for index, article in enumerate(articles + site.unlisted):
+        listed = index < len(articles)
+        newer = articles[index - 1] if listed and index > 0 else None
+        older = articles[index + 1] if listed and index + 1 < len(articles) else None
+        rel = tuple(by_slug[s] for s in related.get(article.slug, ()))
+        author = site.authors.get(article.author)
+        context = {"article": article, "newer": newer, "older": older, "related": rel,
+                   "author": author, "expired": not listed, "feeds": feeds}
+        deps = ("article", article.digest, _stub(newer), _stub(older), _stubs(rel), listed)
+        jobs.append(PageJob(routes.output_path(article.url), "article.html", context, deps, (article,), True))
+    return jobs
+
+
+def _listing(url_of, members: tuple[Article, ...], per_page: int, template: str,
+             context: dict[str, Any], deps: tuple[Any, ...]) -> list[PageJob]:
+    total = max(1, math.ceil(len(members) / per_page))
+    jobs = []
+    for number in range(1, total + 1):
+        shown = members[(number - 1) * per_page: number * per_page]
+        paging = Paging(number, total, url_of(number - 1) if number > 1 else None,
+                        url_of(number + 1) if number < total else None)
+        page_context = dict(context, articles=shown, paging=paging, url=url_of(number))
+        jobs.append(PageJob(routes.output_path(url_of(number)), template, page_context,
+                            deps + (number, total, _stubs(shown))))
+    return jobs
+
+
+def _feed_jobs(site: Site, prefix: str, members: tuple[Article, ...], title: str, description: str,
+               home_url: str) -> list[PageJob]:
+    items = members[: site.config.feed_size]
+    context = {"items": items, "title": title, "description": description, "home_url": home_url,
+               "prefix": prefix}
+    deps = ("feed", prefix, title, description, _full(items),
+            tuple(a.author for a in items))
+    return [
+        PageJob(prefix + "feed.xml", "rss.xml", dict(context, self_url=prefix + "feed.xml"), deps, items),
+        PageJob(prefix + "atom.xml", "atom.xml", dict(context, self_url=prefix + "atom.xml"), deps, items),
+        PageJob(prefix + "feed.json", JSON_FEED, dict(context, self_url=prefix + "feed.json"), deps, items),
+    ]
+
+
+def _tag_pages(site: Site, feeds) -> list[PageJob]:
+    members: dict[str, list[Article]] = defaultdict(list)
+    for article in site.articles:
+        for tag in article.tags:
+            members[tag].append(article)
+    counts = tuple((slug, site.tag_names[slug], len(members[slug])) for slug in site.tag_names if members[slug])
+    jobs = [PageJob(routes.output_path(routes.tags_index()), "tags.html", {"tags": counts, "feeds": feeds},
+                    ("tags", counts))]
+    for slug, name, _count in counts:
+        jobs.extend(_listing(lambda n, s=slug: routes.tag(s, n), tuple(members[slug]), site.config.per_page,
+                             "tag.html", {"tag": name, "tag_slug": slug, "feeds": feeds, "title": name},
+                             ("tag", slug, name)))
+    return jobs
+
+
+def _author_pages(site: Site, feeds) -> list[PageJob]:
+    jobs = []
+    for slug, author in sorted(site.authors.items()):
+        members = tuple(a for a in site.articles if a.author == slug)
+        afeed = (FeedLink(routes.author_feed(slug), "application/rss+xml", f"{author.name} (RSS)"),)
+        jobs.extend(_listing(lambda n, s=slug: routes.author(s) if n == 1 else f"authors/{s}/page/{n}/",
+                             members, site.config.per_page, "author.html",
+                             {"author": author, "feeds": feeds + afeed, "title": author.name},
+                             ("author", author)))
+        items = members[: site.config.feed_size]
+        context = {"items": items, "title": f"{site.config.title}: {author.name}", "description": author.bio,
+                   "home_url": routes.author(slug), "self_url": routes.author_feed(slug)}
+        jobs.append(PageJob(routes.author_feed(slug), "rss.xml", context,
+                            ("author-feed", author, _full(items)), items))
+    return jobs
+
+
+def _archive_pages(site: Site, feeds) -> list[PageJob]:
+    months: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    for article in site.articles:
+        months[(article.date.year, article.date.month)].append(article)
+    years: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for (year, month), items in sorted(months.items(), reverse=True):
+        years[year].append((month, len(items), routes.archive_month(year, month)))
+    overview = tuple((year, tuple(entries)) for year, entries in sorted(years.items(), reverse=True))
+    jobs = [PageJob(routes.output_path(routes.archive()), "archive.html",
+                    {"years": overview, "feeds": feeds}, ("archive", overview))]
+    for (year, month), items in sorted(months.items()):
+        label = dt.date(year, month, 1).strftime("%B %Y")
+        jobs.append(PageJob(routes.output_path(routes.archive_month(year, month)), "archive_month.html",
+                            {"label": label, "articles": tuple(items), "feeds": feeds},
+                            ("month", label, _stubs(items))))
+    return jobs
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """An event on the timeline with the article that discusses it."""
+
+    date: dt.date
+    title: str
+    topics: tuple[str, ...]
+    article: Article
+
+
+def _events(site: Site, topic: str | None) -> tuple[TimelineEntry, ...]:
+    entries = [
+        TimelineEntry(event.date, event.title, event.topics, article)
+        for article in site.articles + site.unlisted
+        for event in article.events
+        if topic is None or topic in event.topics
+    ]
+    entries.sort(key=lambda e: (e.date, e.title, e.article.slug))
+    return tuple(entries)
+
+
+def _event_deps(entries: tuple[TimelineEntry, ...]) -> tuple[Any, ...]:
+    return tuple((e.date, e.title, e.topics, e.article.slug, e.article.title) for e in entries)
+
+
+def _sources_page(site: Site, feeds) -> PageJob:
+    cited: dict[str, dict[str, Article]] = defaultdict(dict)
+    names: dict[str, str] = {}
+    for article in site.articles:
+        for ref in article.sources:
+            key = ref.publisher.casefold()
+            names.setdefault(key, ref.publisher)
+            cited[key][article.slug] = article
+    publishers = tuple(
+        (names[key], tuple(sorted(cited[key].values(), key=lambda a: (-a.date.timestamp(), a.slug))))
+        for key in sorted(cited)
+    )
+    deps = ("sources", tuple((name, _stubs(items)) for name, items in publishers))
+    return PageJob("sources/index.html", "sources.html", {"publishers": publishers, "feeds": feeds}, deps)
+
+
+def _corrections_page(site: Site, feeds) -> PageJob:
+    entries = sorted(
+        ((c, a) for a in site.articles + site.unlisted for c in a.corrections),
+        key=lambda pair: (-pair[0].date.timestamp(), pair[1].slug),
+    )
+    deps = ("corrections", tuple((c.date, c.text, a.slug, a.title) for c, a in entries))
+    return PageJob("corrections/index.html", "corrections.html", {"entries": tuple(entries), "feeds": feeds}, deps)
+
+
+def _sitemap(site: Site, jobs: list[PageJob]) -> PageJob:
+    lastmod = {routes.output_path(a.url): a.modified for a in site.articles + site.unlisted}
+    urls = tuple(
+        (job.output[: -len("index.html")], lastmod.get(job.output))
+        for job in jobs
+        if job.output.endswith("index.html") and job.output != "search/index.html"
+    )
+    return PageJob("sitemap.xml", "sitemap.xml", {"urls": urls}, ("sitemap", urls))
+
+
+def _news_sitemap(site: Site, now: dt.datetime) -> PageJob:
+    cutoff = now - dt.timedelta(days=2)
+    recent = tuple(a for a in site.articles if a.date >= cutoff)
+    return PageJob("news-sitemap.xml", "news-sitemap.xml", {"items": recent},
+                   ("news-sitemap", tuple((a.slug, a.title, a.date) for a in recent)))

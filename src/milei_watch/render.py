@@ -1,0 +1,153 @@
+"""The one Jinja2 environment, and rendering a planned page to bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__, dates, feeds
+from .config import SiteConfig
+from .errors import BuildError, Diagnostic, Location, relative
+from .plan import JSON_FEED, PageJob
+
+KIND_LABELS = {"analysis": "Analysis", "news": "News", "explainer": "Explainer", "opinion": "Opinion"}
+SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "explainer": "BackgroundNewsArticle",
+                "opinion": "OpinionNewsArticle"}
+
+
+def make_environment(config: SiteConfig, authors: dict[str, Any]) -> jinja2.Environment:
+    """Site templates with strict undefined variables, autoescaping and the site's filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    base_path = config.base_path
+
+    def url(path: str) -> str:
+        return base_path + path
+
+    def abs_url(path: str) -> str:
+        return config.base_url + path
+
+    def author_name(slug: str) -> str:
+        author = authors.get(slug)
+        return author.name if author else slug
+
+    env.filters.update(
+        url=url,
+        abs_url=abs_url,
+        iso=dates.iso,
+        rfc822=dates.rfc822,
+        human_date=dates.human,
+        author_name=author_name,
+        kind_label=lambda kind: KIND_LABELS.get(kind, kind),
+        schema_type=lambda kind: SCHEMA_TYPES.get(kind, "NewsArticle"),
+        topic_name=lambda slug: config.topic(slug).name,
+    )
+    def article_ld(article) -> dict[str, Any]:
+        """schema.org data for an article page."""
+        author = authors.get(article.author)
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": SCHEMA_TYPES.get(article.kind, "NewsArticle"),
+            "headline": article.title,
+            "description": article.summary,
+            "datePublished": dates.iso(article.date),
+            "dateModified": dates.iso(article.modified),
+            "inLanguage": config.language,
+            "url": abs_url(article.url),
+            "mainEntityOfPage": {"@type": "WebPage", "@id": abs_url(article.url)},
+            "author": ({"@type": "Organization", "name": author.name, "url": abs_url(f"authors/{author.slug}/")}
+                       if author else {"@type": "Person", "name": article.author}),
+            "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url},
+            "articleSection": [config.topic(t).name for t in article.topics],
+            "keywords": list(article.tag_names),
+            "wordCount": article.words,
+            "citation": [_citation(ref) for ref in article.sources],
+        }
+        if article.corrections:
+            data["correction"] = [
+                {"@type": "CorrectionComment", "text": c.text, "datePublished": dates.iso(c.date)}
+                for c in article.corrections
+            ]
+        return data
+
+    env.globals.update(
+        article_ld=article_ld,
+        site=config,
+        generator=f"milei-watch {__version__}",
+        json_ld=lambda data: Markup(json.dumps(data, ensure_ascii=False, sort_keys=True)
+                                    .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")),
+    )
+    return env
+
+
+def _citation(ref) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": "CreativeWork", "publisher": {"@type": "Organization", "name": ref.publisher}}
+    if ref.title:
+        item["name"] = ref.title
+    if ref.url:
+        item["url"] = ref.url
+    if ref.date:
+        item["datePublished"] = ref.date.isoformat()
+    return item
+
+
+def render_job(env: jinja2.Environment, config: SiteConfig, job: PageJob, bodies: dict[str, str]) -> bytes:
+    """Render one page to bytes; a template error names the template, its line and the page."""
+    context = dict(job.context, bodies=bodies, output=job.output)
+    if job.template == JSON_FEED:
+        return feeds.json_feed(config, job.context, bodies, env.filters["author_name"])
+    try:
+        template = env.get_template(job.template)
+        text = template.render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise BuildError([_template_diagnostic(config, exc.filename or exc.name or job.template, exc.lineno,
+                                               exc.message or str(exc), job)]) from None
+    except jinja2.TemplateNotFound as exc:
+        raise BuildError([Diagnostic(Location(f"templates/{exc.name}"), f"template '{exc.name}' not found",
+                                     f"while rendering site/{job.output}{_from(job)}")]) from None
+    except Exception as exc:  # a runtime error inside a template (undefined variable, bad filter input)
+        filename, lineno = _template_frame(exc, config)
+        raise BuildError([_template_diagnostic(config, filename or job.template, lineno,
+                                               f"{type(exc).__name__}: {exc}", job)]) from None
+    return text.encode("utf-8")
+
+
+def _from(job: PageJob) -> str:
+    sources = [getattr(doc, "source", "") for doc in job.bodies[:1]]
+    return f" from {sources[0]}" if sources and sources[0] and job.template != "rss.xml" else ""
+
+
+def _template_diagnostic(config: SiteConfig, filename: str, lineno: int | None, message: str,
+                         job: PageJob) -> Diagnostic:
+    path = Path(filename)
+    shown = relative(path, config.root) if path.is_absolute() else f"templates/{filename}"
+    return Diagnostic(Location(shown, lineno or 0), message, f"while rendering site/{job.output}{_from(job)}")
+
+
+def _template_frame(exc: BaseException, config: SiteConfig) -> tuple[str | None, int | None]:
+    """The innermost traceback frame that belongs to a template file."""
+    tb = exc.__traceback__
+    found: tuple[str | None, int | None] = (None, None)
+    templates = str(config.templates_dir)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(templates):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def now_iso(moment: dt.datetime) -> str:
+    return dates.iso(moment)

@@ -1,0 +1,178 @@
+"""Content files: sorted discovery, strict UTF-8 reading, front matter split with line numbers, hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import yamlload
+from .errors import Diagnostic, Location
+
+_KEY_LINE = re.compile(r"^([^\s#:][^:]*?)\s*:(?:\s|$)", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDoc:
+    """One Markdown file split into front matter and body, without its body text kept in memory."""
+
+    rel: str                      # path shown to editors, relative to the project root
+    kind: str                     # "article", "inbox" or "page"
+    meta: dict[str, Any]
+    key_lines: dict[str, int]     # top-level front-matter key → 1-based file line
+    meta_first_line: int          # file line of the first front-matter line
+    body_line: int                # file line where the body starts
+    digest: str                   # whole file
+    meta_digest: str              # front matter only: what listings show
+    body_digest: str              # body only: what the Markdown renderer sees
+    words: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileStamp:
+    """What a file's stat says; equal stamps mean unchanged bytes unless the file is racily new."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> "FileStamp":
+        return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+FOLDERS = (("articles", "article"), ("inbox", "inbox"), ("pages", "page"))
+
+
+def discover(content_dir: Path) -> list[tuple[Path, str]]:
+    """Every Markdown source in sorted order, with its kind."""
+    found: list[tuple[Path, str]] = []
+    for folder, kind in FOLDERS:
+        base = content_dir / folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.endswith(".md") and not name.startswith("."):
+                    found.append((Path(dirpath) / name, kind))
+    found.sort(key=lambda item: item[0].as_posix())
+    return found
+
+
+def hash_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def parse_source(raw: bytes, rel: str, kind: str) -> SourceDoc | Diagnostic:
+    """Split and parse one file's bytes; a problem comes back as a Diagnostic."""
+    if not raw.strip():
+        return Diagnostic(Location(rel, 1), "the file is empty",
+                          "start it with front matter between '---' lines, then the article body")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return Diagnostic(Location(rel, line), f"not UTF-8 text (invalid byte at offset {exc.start})",
+                          "save the file with UTF-8 encoding")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return Diagnostic(Location(rel, 1), "missing front matter: the file must start with a '---' line",
+                          "add front matter with title, date, topics and summary between '---' lines")
+    end = None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            end = index
+            break
+    if end is None:
+        return Diagnostic(Location(rel, 1), "front matter is not closed",
+                          "add a '---' line after the last front-matter line")
+    meta_text = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1:])
+    try:
+        meta = yamlload.parse(meta_text)
+    except yamlload.YamlProblem as exc:
+        return Diagnostic(Location(rel, exc.line + 1), exc.message,
+                          "fix the YAML syntax; quote values that contain ':' or start with a special character")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return Diagnostic(Location(rel, 2), f"front matter must be a mapping of keys, not {yamlload.type_name(meta)}",
+                          "write front matter as 'key: value' lines")
+    key_lines = {m.group(1): meta_text.count("\n", 0, m.start()) + 2 for m in _KEY_LINE.finditer(meta_text)}
+    meta_bytes = meta_text.encode("utf-8")
+    body_bytes = body.encode("utf-8")
+    return SourceDoc(
+        rel=rel,
+        kind=kind,
+        meta=meta,
+        key_lines={str(k): v for k, v in key_lines.items()},
+        meta_first_line=2,
+        body_line=end + 2,
+        digest=hash_bytes(raw),
+        meta_digest=hash_bytes(rel.encode() + b"\0" + meta_bytes),
+        body_digest=hash_bytes(body_bytes),
+        words=len(body.split()),
+    )
+
+
+def read_body(path: Path) -> str:
+    """The Markdown body of a file (everything after the closing front-matter line)."""
+    text = path.read_bytes().decode("utf-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[index + 1:])
+    return ""
+
+
+def meta_text_of(path: Path) -> str:
+    """The raw front-matter text of a file, for locating nested keys in diagnostics."""
+    text = path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff")
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index])
+    return ""
+
+
+def read_all(root: Path, content_dir: Path, known: dict[str, tuple[FileStamp, SourceDoc]],
+             racy_before_ns: int) -> tuple[list[SourceDoc], list[Diagnostic], dict[str, tuple[FileStamp, SourceDoc]]]:
+    """Read every source, reusing `known` entries whose stat is unchanged and not racily new."""
+    docs: list[SourceDoc] = []
+    problems: list[Diagnostic] = []
+    seen: dict[str, tuple[FileStamp, SourceDoc]] = {}
+    for path, kind in discover(content_dir):
+        rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+        try:
+            st = path.stat()
+        except OSError as exc:
+            problems.append(Diagnostic(Location(rel), f"cannot read the file: {exc.strerror}"))
+            continue
+        stamp = FileStamp.of(st)
+        cached = known.get(rel)
+        if cached is not None and cached[0] == stamp and stamp.mtime_ns < racy_before_ns \
+                and cached[1].kind == kind:
+            docs.append(cached[1])
+            seen[rel] = cached
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            problems.append(Diagnostic(Location(rel), f"cannot read the file: {exc.strerror}"))
+            continue
+        result = parse_source(raw, rel, kind)
+        if isinstance(result, Diagnostic):
+            problems.append(result)
+            continue
+        docs.append(result)
+        seen[rel] = (stamp, result)
+    return docs, problems, seen

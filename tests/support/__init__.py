@@ -1,0 +1,1 @@
+"""Shared helpers for milei-watch tests: external tools, HTML validation, a local HTTP server, axe."""
