@@ -123,12 +123,30 @@ def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, ful
     cache_dir = config.cache_dir
     notes: list[str] = []
 
+    scan_started = state.now_ns()
+    templates_digest = _templates_digest(config)
+    markup_key = markup.markup_key()
+    authors_path = config.content_dir / "authors.yaml"
+    inputs = state.content_key(__version__, config.digest, config.base_url, str(out_dir), templates_digest,
+                               authors_path.read_bytes() if authors_path.is_file() else b"", markup_key,
+                               drafts, future, config.search)
+    files_digest, newest = state.scan_stamps(
+        [(config.content_dir / folder, f"content/{folder}") for folder, _kind in sources.FOLDERS]
+        + [(config.static_dir, "static")])
+    manifest = None if full else state.load_manifest(cache_dir)
+    if (manifest is not None and manifest.inputs == inputs and manifest.files == files_digest
+            and newest < manifest.racy_before_ns and out_dir.is_dir()
+            and (manifest.valid_until is None or now.timestamp() < manifest.valid_until)):
+        return BuildReport(pages=manifest.pages, written=(), unchanged=manifest.pages, removed=(), rendered=0,
+                           seconds=time.perf_counter() - started, articles=manifest.articles,
+                           drafts_skipped=manifest.drafts_skipped, next_scheduled=manifest.next_scheduled)
+    state.drop_manifest(cache_dir)
+
     previous, reason = (None, "") if full else state.load(cache_dir, out_dir)
     if reason:
         notes.append(reason)
         if log:
             log(reason)
-    scan_started = state.now_ns()
     authors, problems, authors_digest = model.load_authors(config)
     docs, read_problems, files = sources.read_all(
         config.root, config.content_dir, previous.files if previous else {},
@@ -147,8 +165,6 @@ def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, ful
         related = plan.related_articles(site)
     page_jobs = plan.plan_pages(site, related, now)
 
-    templates_digest = _templates_digest(config)
-    markup_key = markup.markup_key()
     global_key = state.content_key(__version__, config.digest, config.base_url, templates_digest,
                                    authors_digest, markup_key)
     keys = [state.content_key(global_key, job.template, job.deps) for job in page_jobs]
@@ -218,8 +234,12 @@ def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, ful
         search_key=search_key if config.search else "",
     )
     state.save(cache_dir, out_dir, new_state)
-
     next_up = (site.scheduled[0].date, site.scheduled[0].source) if site.scheduled else None
+    valid_until = plan.next_change(site, now)
+    state.save_manifest(cache_dir, state.Manifest(
+        inputs=inputs, files=files_digest, racy_before_ns=scan_started - state.RACY_MARGIN_NS,
+        valid_until=valid_until.timestamp() if valid_until else None, pages=len(produced),
+        articles=len(site.articles), drafts_skipped=site.skipped_drafts, next_scheduled=next_up))
     return BuildReport(
         pages=len(produced),
         written=tuple(written),

@@ -134,14 +134,14 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
         jobs.extend(_listing(
             lambda n, s=topic.slug: routes.topic(s, n), members, config.per_page, "topic.html",
             {"topic": topic, "feeds": feeds + tfeeds, "title": topic.name, "description": topic.description},
-            ("topic", topic),
+            ("topic", topic.slug),
         ))
         jobs.extend(_feed_jobs(site, f"topics/{topic.slug}/", members, f"{config.title}: {topic.name}",
                                topic.description, routes.topic(topic.slug)))
         events = _events(site, topic.slug)
         jobs.append(PageJob(routes.output_path(routes.topic_timeline(topic.slug)), "timeline.html",
                             {"events": events, "topic": topic, "feeds": feeds + tfeeds},
-                            ("timeline", topic, _event_deps(events))))
+                            ("timeline", topic.slug, _event_deps(events))))
     jobs.extend(_tag_pages(site, feeds))
     jobs.extend(_author_pages(site, feeds))
     jobs.extend(_archive_pages(site, feeds))
@@ -239,12 +239,12 @@ def _author_pages(site: Site, feeds) -> list[PageJob]:
         jobs.extend(_listing(lambda n, s=slug: routes.author(s) if n == 1 else f"authors/{s}/page/{n}/",
                              members, site.config.per_page, "author.html",
                              {"author": author, "feeds": feeds + afeed, "title": author.name},
-                             ("author", author)))
+                             ("author", slug)))
         items = members[: site.config.feed_size]
         context = {"items": items, "title": f"{site.config.title}: {author.name}", "description": author.bio,
                    "home_url": routes.author(slug), "self_url": routes.author_feed(slug)}
         jobs.append(PageJob(routes.author_feed(slug), "rss.xml", context,
-                            ("author-feed", author, _full(items)), items))
+                            ("author-feed", slug, _full(items)), items))
     return jobs
 
 
@@ -323,11 +323,24 @@ def _sitemap(site: Site, jobs: list[PageJob]) -> PageJob:
         for job in jobs
         if job.output.endswith("index.html") and job.output != "search/index.html"
     )
-    return PageJob("sitemap.xml", "sitemap.xml", {"urls": urls}, ("sitemap", urls))
+    deps = ("sitemap", tuple((path, moment.timestamp() if moment else None) for path, moment in urls))
+    return PageJob("sitemap.xml", "sitemap.xml", {"urls": urls}, deps)
+
+
+NEWS_WINDOW = dt.timedelta(days=2)
+
+
+def next_change(site: Site, now: dt.datetime) -> dt.datetime | None:
+    """The next moment at which the clock alone changes the site: a scheduled article goes
+    live, an article expires, or an article leaves the news sitemap's window."""
+    moments = [a.date for a in site.scheduled[:1]]
+    moments += [a.expires for a in site.articles if a.expires is not None]
+    moments += [a.date + NEWS_WINDOW for a in site.articles if a.date + NEWS_WINDOW > now]
+    return min(moments) if moments else None
 
 
 def _news_sitemap(site: Site, now: dt.datetime) -> PageJob:
-    cutoff = now - dt.timedelta(days=2)
+    cutoff = now - NEWS_WINDOW
     recent = tuple(a for a in site.articles if a.date >= cutoff)
     return PageJob("news-sitemap.xml", "news-sitemap.xml", {"items": recent},
                    ("news-sitemap", tuple((a.slug, a.title, a.date) for a in recent)))

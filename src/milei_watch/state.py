@@ -37,6 +37,74 @@ class BuildState:
         return self.scan_started_ns - RACY_MARGIN_NS
 
 
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A small summary of the last complete build: if the inputs still match it, there is nothing to do."""
+
+    inputs: str                 # package, config, templates, authors, static files and build options
+    files: str                  # digest of every content file's path and stat
+    racy_before_ns: int
+    valid_until: float | None   # when the clock alone changes the site (schedule, expiry, news window)
+    pages: int
+    articles: int
+    drafts_skipped: int
+    next_scheduled: Any
+
+
+def _manifest_path(cache_dir: Path) -> Path:
+    return cache_dir / "manifest.pickle"
+
+
+def load_manifest(cache_dir: Path) -> Manifest | None:
+    try:
+        with _manifest_path(cache_dir).open("rb") as handle:
+            header, manifest = pickle.load(handle)
+    except Exception:  # missing or damaged: the full path decides
+        return None
+    if header != (FORMAT, __version__) or not isinstance(manifest, Manifest):
+        return None
+    return manifest
+
+
+def save_manifest(cache_dir: Path, manifest: Manifest) -> None:
+    write_atomic(_manifest_path(cache_dir), pickle.dumps(((FORMAT, __version__), manifest)))
+
+
+def drop_manifest(cache_dir: Path) -> None:
+    """Forget the last build's summary before changing anything, so a killed build is never trusted."""
+    try:
+        _manifest_path(cache_dir).unlink()
+    except FileNotFoundError:
+        pass
+
+
+def scan_stamps(folders: list[tuple[Path, str]]) -> tuple[str, int]:
+    """Digest of every Markdown file's path and stat under the given folders, and the newest mtime."""
+    digest = hashlib.blake2b(digest_size=16)
+    newest = 0
+    for base, prefix in folders:
+        stack = [(str(base), prefix)]
+        while stack:
+            folder, shown = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except FileNotFoundError:
+                continue
+            subfolders = []
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=True):
+                    subfolders.append((entry.path, f"{shown}/{entry.name}"))
+                elif entry.name.endswith(".md") or prefix == "static":
+                    st = entry.stat()
+                    newest = max(newest, st.st_mtime_ns)
+                    digest.update(f"{shown}/{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0"
+                                  f"{st.st_ino}\n".encode())
+            stack.extend(reversed(subfolders))
+    return digest.hexdigest(), newest
+
+
 def _path(cache_dir: Path) -> Path:
     return cache_dir / "state.pickle"
 

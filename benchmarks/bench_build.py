@@ -1,0 +1,222 @@
+"""Benchmark milei-watch builds on a deterministic synthetic corpus, as whole processes.
+
+    python benchmarks/bench_build.py               # N = 1,000 and 10,000
+    python benchmarks/bench_build.py --sizes 1000  # one size
+    python benchmarks/bench_build.py --large       # adds N = 100,000
+
+For each N it measures the median of --runs runs (at least 3) of: a clean build,
+a no-op rebuild, one article's body edited, one article retitled, one article
+added, and one template edited; with the peak resident memory of the main
+process. Every run is `python -m milei_watch build` in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TOPICS = ("economy", "debt-imf", "diplomacy", "regional")
+WORDS = ("argentina milei peso inflation austerity reform budget deficit investment energy lithium "
+         "technology creditors bond restructuring treasury washington ministerial embassy diplomacy "
+         "region venezuela cuba brazil china russia mercosur unions protest confidence markets "
+         "exports imports tariff subsidy privatisation state company governance policy rhetoric "
+         "analysis report source evidence forecast risk scenario government congress province").split()
+TAGS = tuple(f"tag-{i:02d}" for i in range(40))
+
+# Run the CLI in this process so that RUSAGE_SELF is the main build process alone (not its workers).
+_RUNNER = (
+    "import resource, sys\n"
+    "from milei_watch.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "sys.stderr.write(f'\\nPEAK_KIB {peak}\\n')\n"
+    "sys.exit(code)\n"
+)
+
+
+def sentence(rng: random.Random, words: int) -> str:
+    chosen = [rng.choice(WORDS) for _ in range(words)]
+    return " ".join(chosen).capitalize() + "."
+
+
+def paragraph(rng: random.Random) -> str:
+    parts = []
+    for _ in range(rng.randint(4, 6)):
+        text = sentence(rng, rng.randint(10, 18))
+        roll = rng.random()
+        if roll < 0.25:
+            word = rng.choice(WORDS)
+            text = text.replace(f" {word} ", f" *{word}* ", 1)
+        elif roll < 0.4:
+            word = rng.choice(WORDS)
+            text = text.replace(f" {word} ", f" [{word}](https://example.org/{word}) ", 1)
+        elif roll < 0.5:
+            word = rng.choice(WORDS)
+            text = text.replace(f" {word} ", f" **{word}** ", 1)
+        parts.append(text)
+    return " ".join(parts)
+
+
+def article(rng: random.Random, index: int, start: dt.datetime) -> str:
+    """About 700 words: headings, paragraphs, a list, links and emphasis."""
+    day = start + dt.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+    topics = rng.sample(TOPICS, rng.randint(1, 2))
+    tags = rng.sample(TAGS, rng.randint(2, 4))
+    title = f"Synthetic analysis {index:06d}: {sentence(rng, 5)[:-1]}"
+    body = []
+    for section in range(3):
+        body.append(f"## {sentence(rng, 4)[:-1]} {section + 1}")
+        body.append(paragraph(rng))
+        body.append(paragraph(rng))
+        if section == 1:
+            body.extend(f"- {sentence(rng, 8)}" for _ in range(4))
+            body.append("")
+    body.append(paragraph(rng))
+    meta = [
+        "---",
+        f'title: "{title}"',
+        f"date: {day.isoformat()}",
+        f"topics: [{', '.join(topics)}]",
+        f'summary: "{sentence(rng, 20)}"',
+        f"tags: [{', '.join(tags)}]",
+        "sources:",
+        "  - publisher: Synthetic Wire",
+        "---",
+    ]
+    return "\n".join(meta) + "\n" + "\n\n".join(body) + "\n"
+
+
+def make_corpus(root: Path, count: int, seed: int = 20231210) -> None:
+    """A project folder with `count` deterministic articles and the repository's templates."""
+    rng = random.Random(seed)
+    start = dt.datetime(2023, 11, 1, tzinfo=dt.timezone(dt.timedelta(hours=-3)))
+    (root / "content" / "articles").mkdir(parents=True)
+    shutil.copytree(REPO / "templates", root / "templates")
+    config = (REPO / "content" / "site.yaml").read_text("utf-8").replace("search: true", "search: false")
+    (root / "content" / "site.yaml").write_text(config, "utf-8")
+    for index in range(count):
+        path = root / "content" / "articles" / f"synthetic-{index:06d}.md"
+        path.write_text(article(rng, index, start), "utf-8")
+
+
+def run_build(root: Path, *extra: str) -> tuple[float, int, str]:
+    """One whole-process build: wall seconds, peak KiB of the main process, summary line."""
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _RUNNER, "build", "--root", str(root), *extra],
+                            capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
+    peak = int(result.stderr.rsplit("PEAK_KIB", 1)[1].split()[0])
+    return seconds, peak, result.stdout.strip().splitlines()[0]
+
+
+def edit_body(root: Path, step: int) -> None:
+    path = root / "content" / "articles" / "synthetic-000500.md"
+    path.write_text(path.read_text("utf-8") + f"\nAn added sentence, edit number {step}.\n", "utf-8")
+
+
+def retitle(root: Path, step: int) -> None:
+    path = root / "content" / "articles" / "synthetic-000501.md"
+    lines = path.read_text("utf-8").split("\n")
+    lines[1] = f'title: "Retitled synthetic analysis, version {step}"'
+    path.write_text("\n".join(lines), "utf-8")
+
+
+def add_article(root: Path, step: int) -> None:
+    rng = random.Random(step)
+    text = article(rng, 900000 + step, dt.datetime(2023, 11, 1, tzinfo=dt.timezone.utc))
+    (root / "content" / "articles" / f"added-{step}.md").write_text(text, "utf-8")
+
+
+def edit_template(root: Path, step: int) -> None:
+    path = root / "templates" / "article.html"
+    path.write_text(path.read_text("utf-8") + f"{{# template edit {step} #}}\n", "utf-8")
+
+
+SCENARIOS = (
+    ("one article's body edited", edit_body),
+    ("one article retitled", retitle),
+    ("one article added", add_article),
+    ("one template edited", edit_template),
+)
+
+
+def measure(count: int, runs: int, jobs: str | None, keep: bool) -> list[tuple[str, float, float, str]]:
+    rows = []
+    work = Path(tempfile.mkdtemp(prefix=f"milei-bench-{count}-"))
+    try:
+        root = work / "project"
+        started = time.perf_counter()
+        make_corpus(root, count)
+        print(f"  corpus of {count} articles generated in {time.perf_counter() - started:.1f} s", flush=True)
+        extra = ("--jobs", jobs) if jobs else ()
+
+        samples = []
+        for _ in range(runs):
+            shutil.rmtree(root / "site", ignore_errors=True)
+            shutil.rmtree(root / ".milei_watch", ignore_errors=True)
+            samples.append(run_build(root, *extra))
+        rows.append(_row("clean build", samples))
+        samples = [run_build(root, *extra) for _ in range(runs)]
+        rows.append(_row("no-op rebuild", samples))
+        for name, change in SCENARIOS:
+            samples = []
+            for step in range(runs):
+                change(root, step)
+                samples.append(run_build(root, *extra))
+            rows.append(_row(name, samples))
+        return rows
+    finally:
+        if keep:
+            print(f"  corpus kept at {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _row(name: str, samples: list[tuple[float, int, str]]) -> tuple[str, float, float, str]:
+    seconds = statistics.median(s[0] for s in samples)
+    peak = max(s[1] for s in samples) / 1024
+    summary = sorted(samples)[len(samples) // 2][2]
+    print(f"  {name:<28} {seconds:7.2f} s  {peak:7.0f} MiB  {summary}", flush=True)
+    return name, seconds, peak, summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--large", action="store_true", help="also measure N = 100,000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", help="passed to build --jobs (default: CPU count)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated corpus")
+    args = parser.parse_args()
+    if args.runs < 3:
+        parser.error("--runs must be at least 3 for a median")
+    sizes = args.sizes + ([100000] if args.large else [])
+    print(f"milei-watch benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, runs={args.runs}")
+    table = {}
+    for count in sizes:
+        print(f"N = {count:,}")
+        table[count] = measure(count, args.runs, args.jobs, args.keep)
+    print()
+    names = [row[0] for row in next(iter(table.values()))]
+    header = "| measure | " + " | ".join(f"N = {n:,}" for n in sizes) + " |"
+    print(header)
+    print("|" + " --- |" * (len(sizes) + 1))
+    for i, name in enumerate(names):
+        cells = [f"{table[n][i][1]:.2f} s, {table[n][i][2]:.0f} MiB" for n in sizes]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

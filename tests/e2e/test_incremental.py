@@ -1,0 +1,181 @@
+"""Incremental builds: after any edit they give the same bytes as a clean build, and a no-op writes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from benchmarks.bench_build import make_corpus
+from tests.conftest import FIXED_NOW, build_fixture, copy_site, snapshot
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def _article(root: Path, name: str) -> Path:
+    return root / "content" / "articles" / name
+
+
+EDITS: list[tuple[str, Callable[[Path], None]]] = [
+    ("body", lambda r: _edit(_article(r, "deuda-y-fmi.md"), "Because the **board** votes.",
+                             "Because the **board** votes, and the US holds the largest share.")),
+    ("title", lambda r: _edit(_article(r, "china-russia.md"), "title: China, Russia and the region",
+                              "title: China, Russia and the Southern Cone\nslug: china-russia-and-the-region")),
+    ("date", lambda r: _edit(_article(r, "china-russia.md"), "date: 2026-02-10", "date: 2026-01-05")),
+    ("topics", lambda r: _edit(_article(r, "state-department.md"), "topics: [diplomacy]",
+                               "topics: [diplomacy, economy]")),
+    ("tags", lambda r: _edit(_article(r, "state-department.md"), "tags: [state-department, imf]",
+                             "tags: [state-department, washington]")),
+    ("summary", lambda r: _edit(_article(r, "ajuste-fiscal.md"), 'summary: "Austerity & privatisation <in brief>."',
+                                'summary: "Austerity, privatisation and cuts, in brief."')),
+    ("draft on", lambda r: _edit(_article(r, "china-russia.md"), "tags: [china]", "tags: [china]\ndraft: true")),
+    ("draft off", lambda r: _edit(_article(r, "china-russia.md"), "tags: [china]\ndraft: true", "tags: [china]")),
+    ("add", lambda r: _article(r, "mercosur.md").write_text(
+        "---\ntitle: Mercosur y Argentina\ndate: 2026-02-20\ntopics: [regional, economy]\n"
+        "summary: Trade bloc questions.\ntags: [china, austerity]\n---\nA new piece.\n", "utf-8")),
+    ("delete", lambda r: _article(r, "venezuela-cuba.md").unlink()),
+    ("rename slug", lambda r: _edit(_article(r, "deuda-y-fmi.md"), "title: Deuda y FMI",
+                                    "title: Deuda y FMI\nslug: debt-and-the-imf")),
+    ("correction", lambda r: _edit(_article(r, "ajuste-fiscal.md"), "kind: analysis",
+                                   "kind: analysis\ncorrections:\n  - date: 2026-01-12\n    text: A figure was wrong.")),
+    ("template", lambda r: _edit(r / "templates" / "_macros.html", 'class="card-summary"',
+                                 'class="card-summary summary"')),
+    ("config", lambda r: _edit(r / "content" / "site.yaml", "per_page: 2", "per_page: 3")),
+    ("static file", lambda r: (r / "templates" / "static" / "extra.css").write_text("p { margin: 0; }\n", "utf-8")),
+    ("static delete", lambda r: (r / "templates" / "static" / "extra.css").unlink()),
+    ("authors", lambda r: _edit(r / "content" / "authors.yaml", "The fixture site's editorial desk.",
+                                "The fixture site's editorial desk, which reviews every piece.")),
+    ("page", lambda r: _edit(r / "content" / "pages" / "about.md", "for **tests**", "for **tests** only")),
+]
+
+
+def _clean_build(project: Path, scratch: Path) -> dict[str, bytes]:
+    """Build a copy of `project` from nothing, with no cache."""
+    fresh = scratch / "clean"
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    shutil.copytree(project / "content", fresh / "content")
+    shutil.copytree(project / "templates", fresh / "templates")
+    build_fixture(fresh, full=True)
+    return snapshot(fresh / "site")
+
+
+def test_incremental_build_equals_clean_build_after_every_kind_of_edit(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    for name, edit in EDITS:
+        time.sleep(0.01)
+        edit(project)
+        report = build_fixture(project)
+        incremental = snapshot(project / "site")
+        clean = _clean_build(project, tmp_path)
+        assert sorted(incremental) == sorted(clean), f"after {name}: different files"
+        different = [rel for rel in clean if clean[rel] != incremental[rel]]
+        assert not different, f"after {name}: {different} differ from a clean build"
+        assert report.written or report.removed, f"after {name}: the edit changed nothing"
+
+
+def test_body_edit_rerenders_only_the_article_and_the_feeds_that_carry_it(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    EDITS[0][1](project)
+    report = build_fixture(project)
+    written = set(report.written)
+    assert "articles/deuda-y-fmi/index.html" in written
+    assert not {w for w in written if w.endswith("index.html")} - {"articles/deuda-y-fmi/index.html"}
+    assert "feed.xml" in written and "topics/debt-imf/atom.xml" in written
+    assert "topics/regional/feed.xml" not in written
+
+
+def test_second_build_with_no_change_writes_nothing(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    before = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
+    time.sleep(0.01)
+    report = build_fixture(project)
+    assert report.written == () and report.removed == ()
+    after = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_no_change_after_the_fast_path_window_still_writes_nothing(tmp_path: Path) -> None:
+    """A rebuild that cannot take the manifest shortcut (files touched) compares keys and writes nothing."""
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    for path in (project / "content" / "articles").glob("*.md"):
+        os.utime(path)
+    report = build_fixture(project)
+    assert report.written == () and report.removed == ()
+
+
+def test_deleting_or_corrupting_the_cache_means_a_clean_correct_build(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    expected = snapshot(project / "site")
+    shutil.rmtree(project / ".milei_watch")
+    build_fixture(project)
+    assert snapshot(project / "site") == expected
+    (project / ".milei_watch" / "state.pickle").write_bytes(b"not a pickle")
+    (project / ".milei_watch" / "manifest.pickle").unlink()
+    messages: list[str] = []
+    report = build_fixture(project, log=messages.append)
+    assert messages == ["build cache is unreadable; building everything"]
+    assert report.written == ()
+    assert snapshot(project / "site") == expected
+
+
+def test_a_scheduled_article_appears_when_its_time_comes_without_any_edit(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    assert not (project / "site" / "articles" / "scheduled-piece").exists()
+    later = FIXED_NOW.replace(year=2026, month=12, day=2)
+    report = build_fixture(project, now=later)
+    assert "articles/scheduled-piece/index.html" in report.written
+
+
+def _corpus(root: Path, count: int) -> Path:
+    make_corpus(root, count)
+    return root
+
+
+def test_output_is_identical_with_one_and_two_workers(tmp_path: Path) -> None:
+    one = _corpus(tmp_path / "one", 160)
+    two = _corpus(tmp_path / "two", 160)
+    report_one = build_fixture(one, jobs=1)
+    report_two = build_fixture(two, jobs=2)
+    assert report_one.rendered >= 200, "too few pages for the worker pool to be used"
+    assert snapshot(one / "site") == snapshot(two / "site")
+
+
+def test_killed_build_leaves_the_site_intact_and_the_next_build_correct(tmp_path: Path) -> None:
+    project = _corpus(tmp_path / "project", 400)
+    build_fixture(project)
+    before = snapshot(project / "site")
+    # A template edit makes every page dirty, so the build spends its time rendering.
+    _edit(project / "templates" / "base.html", "<footer", "<footer data-edited")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "milei_watch", "build", "--root", str(project), "--now", FIXED_NOW.isoformat(),
+         "--jobs", "2", "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cache = project / ".milei_watch"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(cache.glob("staging-*/*")):
+        time.sleep(0.005)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    if not any(cache.glob("staging-*")):
+        pytest.fail("the build finished before it could be interrupted")
+    assert snapshot(project / "site") == before
+    build_fixture(project)
+    assert snapshot(project / "site") == _clean_build(project, tmp_path)
