@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -57,6 +58,7 @@ class _Renderer:
     staging: Path
     cache_dir: Path
     markup_key: str
+    pages: tuple = ()
     env: object = None
     md: object = None
 
@@ -80,7 +82,7 @@ class _Renderer:
         from .render import make_environment, render_job
 
         if self.env is None:
-            self.env = make_environment(self.config, self.authors)
+            self.env = make_environment(self.config, self.authors, self.pages)
         job = self.jobs[index]
         bodies = {doc.body_digest: self.html_for(doc) for doc in job.bodies}
         return render_job(self.env, self.config, job, bodies)
@@ -127,12 +129,13 @@ def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, ful
     templates_digest = _templates_digest(config)
     markup_key = markup.markup_key()
     authors_path = config.content_dir / "authors.yaml"
-    inputs = state.content_key(__version__, config.digest, config.base_url, str(out_dir), templates_digest,
+    inputs = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url, str(out_dir), templates_digest,
                                authors_path.read_bytes() if authors_path.is_file() else b"", markup_key,
                                drafts, future, config.search)
-    files_digest, newest = state.scan_stamps(
-        [(config.content_dir / folder, f"content/{folder}") for folder, _kind in sources.FOLDERS]
-        + [(config.static_dir, "static")])
+    scanned = sources.scan(config.content_dir)
+    statics = output.static_files(config.static_dir)
+    static_stamps = [(str(path), rel, "static", state.file_stamp(path)) for rel, path in statics]
+    files_digest, newest = state.stamps_digest(scanned + static_stamps)
     manifest = None if full else state.load_manifest(cache_dir)
     if (manifest is not None and manifest.inputs == inputs and manifest.files == files_digest
             and newest < manifest.racy_before_ns and out_dir.is_dir()
@@ -142,17 +145,20 @@ def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, ful
                            drafts_skipped=manifest.drafts_skipped, next_scheduled=manifest.next_scheduled)
     state.drop_manifest(cache_dir)
 
-    previous, reason = (None, "") if full else state.load(cache_dir, out_dir)
+    previous, reason = (None, "") if full else state.load(cache_dir, out_dir, config.tz)
     if reason:
         notes.append(reason)
         if log:
             log(reason)
     authors, problems, authors_digest = model.load_authors(config)
+    validation_key = state.content_key(config.digest, authors_digest)
+    reuse = previous is not None and previous.validation_key == validation_key
     docs, read_problems, files = sources.read_all(
-        config.root, config.content_dir, previous.files if previous else {},
-        previous.racy_before_ns if previous else 0)
+        config.root, config.content_dir, previous.files if reuse else {},
+        previous.racy_before_ns if reuse else 0, scanned)
     problems += read_problems
-    site, model_problems = model.build_site(config, docs, authors, now=now, drafts=drafts, future=future)
+    site, model_problems = model.build_site(config, docs, authors, now=now, drafts=drafts, future=future,
+                                            known=previous.articles if reuse else None)
     problems += model_problems
     errors = [p for p in problems if p.is_error]
     if errors:
@@ -165,17 +171,20 @@ def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, ful
         related = plan.related_articles(site)
     page_jobs = plan.plan_pages(site, related, now)
 
-    global_key = state.content_key(__version__, config.digest, config.base_url, templates_digest,
-                                   authors_digest, markup_key)
+    # Everything every page may show: settings, theme, bylines, the footer's pages, and the
+    # generator's own code (so that a developer's change to a filter is never served stale).
+    global_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url, templates_digest,
+                                   authors_digest, markup_key, tuple(p.meta_digest for p in site.pages))
     keys = [state.content_key(global_key, job.template, job.deps) for job in page_jobs]
     old_pages = previous.pages if previous else {}
+    out_prefix = str(out_dir) + os.sep
     dirty = [i for i, job in enumerate(page_jobs)
-             if old_pages.get(job.output) != keys[i] or not (out_dir / job.output).is_file()]
+             if old_pages.get(job.output) != keys[i] or not os.path.isfile(out_prefix + job.output)]
 
     cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="staging-", dir=cache_dir))
     try:
-        renderer = _Renderer(config, authors, page_jobs, out_dir, staging, cache_dir, markup_key)
+        renderer = _Renderer(config, authors, page_jobs, out_dir, staging, cache_dir, markup_key, site.pages)
         if on_total:
             on_total(len(dirty))
         changed = _render_all(renderer, dirty, jobs or os.cpu_count() or 1, progress)
@@ -195,8 +204,7 @@ def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, ful
 
     static_state: dict[str, tuple[FileStamp, str]] = {}
     produced = {job.output for job in page_jobs}
-    for rel, source in output.static_files(config.static_dir):
-        stamp = state.file_stamp(source)
+    for (_path, rel, _kind, stamp), (_rel, source) in zip(static_stamps, statics):
         cached = previous.static.get(rel) if previous else None
         path = output.target(out_dir, rel)
         produced.add(rel)
@@ -224,9 +232,15 @@ def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, ful
     elif not config.search and has_index:
         shutil.rmtree(out_dir / "pagefind")
 
+    validated = {a.source: a for a in site.all_articles}
     new_state = state.BuildState(
         scan_started_ns=scan_started,
-        files=files,
+        # A validated article needs no front matter kept: it is reused whole while its file is unchanged.
+        files={rel: (stamp, dataclasses.replace(doc, meta={}, key_lines={}) if rel in validated and doc.meta else doc)
+               for rel, (stamp, doc) in files.items()},
+        validation_key=validation_key,
+        articles=validated,
+        rows=previous.rows if reuse else {},
         pages={job.output: keys[i] for i, job in enumerate(page_jobs)},
         outputs=produced,
         static=static_state,
@@ -279,6 +293,18 @@ def _render_all(renderer: _Renderer, dirty: list[int], workers: int,
         if progress:
             progress(1)
     return changed
+
+
+def _package_digest() -> str:
+    """A hash of the generator's own source files."""
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+_PACKAGE_DIGEST = _package_digest()
 
 
 def _templates_digest(config: SiteConfig) -> str:

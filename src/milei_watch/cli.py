@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from . import __version__
-from .errors import BuildError, format_report
+from .errors import BuildError, ConfigError, Diagnostic, Location, format_report, relative
 
+# 0 ok; 1 content or build errors; 2 usage: a bad command line (argparse) or site.yaml, which is set-up.
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
@@ -22,13 +22,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"milei-watch {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--root", type=Path, default=Path("."), help="project folder with content/ and templates/ (default: .)")
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=summary, description=description)
+        sub.add_argument("--root", type=Path, default=Path("."),
+                         help="project folder with content/ and templates/ (default: .)")
         sub.add_argument("--debug", action="store_true", help="show a traceback for unexpected errors")
+        return sub
 
-    build = commands.add_parser("build", help="build the site into site/",
-                                description="Render content/ through templates/ into site/ (incrementally).")
-    common(build)
+    build = command("build", "build the site into site/",
+                    "Render content/ through templates/ into site/ (incrementally).")
     build.add_argument("--out", type=Path, help="write the site here instead of <root>/site/")
     build.add_argument("--drafts", action="store_true", help="include drafts (draft: true and content/inbox/)")
     build.add_argument("--future", action="store_true", help="include articles dated in the future")
@@ -38,6 +40,43 @@ def _parser() -> argparse.ArgumentParser:
     verbosity = build.add_mutually_exclusive_group()
     verbosity.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     verbosity.add_argument("--verbose", "-v", action="store_true", help="list every file written and removed")
+
+    check = command("check", "validate content, config and templates without writing anything",
+                    "Report every problem in content/, content/site.yaml and templates/ as 'path:line: error:' "
+                    "without building. Warnings (no sources, a long summary, 'updated' before 'date', a tag used "
+                    "once) do not fail the check unless --strict.")
+    check.add_argument("--site", action="store_true",
+                       help="also check the built site: internal links and #anchors, page titles, feeds")
+    check.add_argument("--out", type=Path, help="the built site to check with --site (default: <root>/site/)")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+
+    serve = command("serve", "build, serve on 127.0.0.1 and rebuild on every change",
+                    "Build the site, serve it locally, watch content/ and templates/, rebuild on change and "
+                    "reload open pages. Build errors show in the terminal and in the browser.")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve.add_argument("--out", type=Path, help="build into and serve this folder instead of <root>/site/")
+    serve.add_argument("--drafts", action="store_true", help="include drafts (draft: true and content/inbox/)")
+    serve.add_argument("--future", action="store_true", help="include articles dated in the future")
+    serve.add_argument("--now", help=argparse.SUPPRESS)
+
+    new = command("new", "start a new article in content/articles/",
+                  "Write content/articles/<slug>.md with front matter to fill in. Never overwrites a file.")
+    new.add_argument("title", help="the article's title, in quotes")
+    new.add_argument("--topic", action="append", required=True, metavar="SLUG",
+                     help="a topic from content/site.yaml (repeat for several)")
+    new.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeat for several)")
+    new.add_argument("--slug", help="file name and URL slug (default: from the title, accents folded)")
+    new.add_argument("--draft", action="store_true", help="mark it draft: true so that builds leave it out")
+
+    ingest = command("ingest", "turn new stories from content/feeds.yaml into drafts in content/inbox/",
+                     "Read the feeds listed in content/feeds.yaml and write each new relevant story as a draft "
+                     "in content/inbox/. Never overwrites a draft; see docs/ingest.md.")
+    ingest.add_argument("--source", metavar="NAME", help="read only this source (also a disabled one)")
+    ingest.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
+    ingest.add_argument("--limit", type=int, metavar="N", help="at most N new drafts per source")
+    ingest.add_argument("--now", help=argparse.SUPPRESS)
     return parser
 
 
@@ -49,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return _COMMANDS[args.command](args)
+    except ConfigError as exc:  # site.yaml is set-up, like a usage error: exit 2 as ARCHITECTURE.md says
+        print(format_report(exc.diagnostics), file=sys.stderr)
+        return EXIT_USAGE
     except BuildError as exc:
         print(format_report(exc.diagnostics), file=sys.stderr)
         return EXIT_CONTENT
@@ -71,6 +113,10 @@ def _parse_now(text: str | None) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
     from .config import load_config
@@ -80,7 +126,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     with Progress(enabled=not args.quiet and sys.stderr.isatty()) as bar:
         report = build(config, drafts=args.drafts, future=args.future, full=args.full,
                        now=_parse_now(args.now), jobs=args.jobs, progress=bar.advance, on_total=bar.start,
-                       log=None if args.quiet else lambda line: print(line, file=sys.stderr))
+                       log=None if args.quiet else _stderr)
     if report.warnings and not args.quiet:
         print(format_report(report.warnings), file=sys.stderr)
     if args.verbose:
@@ -96,4 +142,72 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"build": cmd_build}
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check
+    from .config import load_config
+
+    config = load_config(args.root, args.out)
+    report = check(config, site=args.site)
+    if report.diagnostics:
+        print(format_report(report.diagnostics), file=sys.stderr)
+    print(report.summary())
+    failed = report.errors or (args.strict and report.warnings)
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .serve import DevServer
+
+    config = load_config(args.root, args.out)
+    server = DevServer(config, args.host, args.port, drafts=args.drafts, future=args.future,
+                       now=_parse_now(args.now), log=_stderr)
+    try:
+        try:
+            server.start()
+        except OSError as exc:  # the build reports its own problems; this is the socket
+            print(f"milei-watch serve: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+                  " (pass another --port)", file=sys.stderr)
+            return EXIT_CONTENT
+        print(f"serving {server.url} (press Ctrl-C to stop)", flush=True)
+        server.wait()
+    except KeyboardInterrupt:
+        _stderr("stopping")
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .scaffold import EmptySlug, UnknownTopic, new_article
+
+    config = load_config(args.root)
+    try:
+        path = new_article(config, args.title, args.topic, tags=args.tag, draft=args.draft, slug=args.slug)
+    except (UnknownTopic, EmptySlug) as exc:
+        print(f"milei-watch new: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except FileExistsError as exc:
+        shown = relative(Path(exc.filename), config.root)
+        print(format_report([Diagnostic(Location(shown), "the file already exists; nothing was written",
+                                        "pick another title, or pass --slug to name the file")]), file=sys.stderr)
+        return EXIT_CONTENT
+    print(relative(path, config.root))
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import run_ingest
+
+    return run_ingest(args.root, source=args.source, dry_run=args.dry_run, limit=args.limit,
+                      now=_parse_now(args.now), out=print, err=_stderr)
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": cmd_build,
+    "check": cmd_check,
+    "serve": cmd_serve,
+    "new": cmd_new,
+    "ingest": cmd_ingest,
+}

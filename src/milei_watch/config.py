@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import yamlload
-from .errors import BuildError, Diagnostic, Location, did_you_mean
+from . import routes, yamlload
+from .errors import ConfigError, Diagnostic, Location, did_you_mean
 
 CONFIG_NAME = "site.yaml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -109,47 +110,51 @@ _TOPIC_KEYS = {"slug": True, "name": True, "description": True, "keywords": Fals
 
 
 def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
-    """Read and validate content/site.yaml under `root`; raise BuildError on any problem."""
+    """Read and validate content/site.yaml under `root`; raise ConfigError on any problem."""
     import hashlib
 
     root = root.resolve()
     path = root / "content" / CONFIG_NAME
     shown = f"content/{CONFIG_NAME}"
     if not path.is_file():
-        raise BuildError([Diagnostic(Location(shown), f"no site configuration at {path}",
-                                     "run milei-watch from the project folder or pass --root DIR")])
+        raise ConfigError([Diagnostic(Location(shown), f"no site configuration at {path}",
+                                      "run milei-watch from the project folder or pass --root DIR")])
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BuildError([Diagnostic(Location(shown), f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                     "save the file as UTF-8")]) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError([Diagnostic(Location(shown, line), f"not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                                      "cannot start a character here)", "save the file as UTF-8")]) from None
     try:
         data = yamlload.parse(text)
     except yamlload.YamlProblem as exc:
-        raise BuildError([Diagnostic(Location(shown, exc.line), exc.message, "fix the YAML syntax")]) from None
+        raise ConfigError([Diagnostic(Location(shown, exc.line), exc.describe(), "fix the YAML syntax")]) from None
     problems: list[Diagnostic] = []
 
     def report(keypath: tuple[Any, ...], message: str, hint: str = "") -> None:
         problems.append(Diagnostic(Location(shown, yamlload.line_of(text, keypath)), message, hint))
 
     if not isinstance(data, dict):
-        raise BuildError([Diagnostic(Location(shown, 1), "the configuration must be a mapping of settings",
-                                     "write it as 'key: value' lines")])
+        raise ConfigError([Diagnostic(Location(shown, 1), "the configuration must be a mapping of settings",
+                                      "write it as 'key: value' lines")])
     values: dict[str, Any] = {}
+    misspelt: set[str] = set()
     for key in data:
         if key not in _SCHEMA:
             report((key,), f"unknown setting '{key}'", did_you_mean(str(key), _SCHEMA))
+            misspelt.update(difflib.get_close_matches(str(key), sorted(_SCHEMA), n=1, cutoff=0.6))
     for key, (kind, required, default) in _SCHEMA.items():
         if key not in data or data[key] is None:
-            if required:
+            if required and key not in misspelt:
                 problems.append(Diagnostic(Location(shown, 1), f"missing required setting '{key}'",
                                            f"add '{key}:' to {shown}"))
             values[key] = default
             continue
         value = data[key]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            report((key,), f"'{key}' must be {_kind_name(kind)}, not {yamlload.type_name(value)}")
+            report((key,), f"'{key}' must be {_kind_name(kind)}, not {yamlload.type_name(value)}",
+                   f"write it like {key}: {_EXAMPLES[kind]}")
             values[key] = default
             continue
         values[key] = value
@@ -167,14 +172,14 @@ def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
         values["timezone"] = "UTC"
     for key in ("per_page", "home_latest", "home_per_topic", "feed_size"):
         if isinstance(values[key], int) and values[key] < 1:
-            report((key,), f"'{key}' must be at least 1")
+            report((key,), f"'{key}' must be at least 1", f"write it like {key}: 10")
     terms = values["subject_terms"] or []
     if not all(isinstance(t, str) and t.strip() for t in terms):
-        report(("subject_terms",), "'subject_terms' must be a list of words")
+        report(("subject_terms",), "'subject_terms' must be a list of words", "write subject_terms: [Milei, Argentina]")
         terms = []
     topics = _load_topics(values["topics"] or [], report)
     if problems:
-        raise BuildError(problems)
+        raise ConfigError(problems)
     language = values["language"]
     return SiteConfig(
         root=root,
@@ -205,29 +210,35 @@ def _load_topics(items: list[Any], report) -> tuple[Topic, ...]:
     for index, item in enumerate(items):
         where = ("topics", index)
         if not isinstance(item, dict):
-            report(where, "each topic must be a mapping with slug, name and description")
+            report(where, "each topic must be a mapping with slug, name and description", _TOPIC_EXAMPLE)
             continue
         for key in item:
             if key not in _TOPIC_KEYS:
                 report(where + (key,), f"unknown topic setting '{key}'", did_you_mean(str(key), _TOPIC_KEYS))
         missing = [k for k, req in _TOPIC_KEYS.items() if req and not isinstance(item.get(k), str)]
         if missing:
-            report(where, f"topic needs {', '.join(missing)} (text)")
+            report(where, f"topic needs {', '.join(missing)} (text)", _TOPIC_EXAMPLE)
             continue
         slug = item["slug"]
         if not SLUG_RE.match(slug):
-            report(where + ("slug",), f"topic slug '{slug}' must be lowercase letters, digits and hyphens")
+            report(where + ("slug",), f"topic slug '{slug}' must be lowercase letters, digits and hyphens",
+                   f"use '{routes.slugify(slug) or 'economy'}'")
             continue
         if slug in seen:
-            report(where + ("slug",), f"topic '{slug}' is defined twice")
+            report(where + ("slug",), f"topic '{slug}' is defined twice", "give each topic its own slug")
             continue
         seen.add(slug)
         keywords = item.get("keywords") or []
         if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-            report(where + ("keywords",), "topic keywords must be a list of words")
+            report(where + ("keywords",), "topic keywords must be a list of words",
+                   "write keywords: [inflation, peso]")
             keywords = []
         topics.append(Topic(slug, item["name"], item["description"].strip(), tuple(keywords)))
     return tuple(topics)
+
+
+_EXAMPLES = {str: "some text", int: "10", bool: "true", list: "[first, second]"}
+_TOPIC_EXAMPLE = "write it as '- slug: economy' with 'name:' and 'description:' lines below"
 
 
 def _kind_name(kind: Any) -> str:

@@ -25,7 +25,7 @@ def to_datetime(value: object, tz: ZoneInfo) -> dt.datetime | None:
         return None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=tz)
-    # PyYAML gives UTC-converted naive-free datetimes; show them in the site timezone
+    # A written offset (PyYAML keeps it as a fixed offset) is honoured, then shown in the site's timezone.
     return moment.astimezone(tz)
 
 
@@ -39,6 +39,15 @@ def rfc822(moment: dt.datetime) -> str:
     return format_datetime(moment)
 
 
-def human(moment: dt.datetime) -> str:
-    """A date as readers see it: 25 January 2026."""
-    return f"{moment.day} {moment:%B %Y}"
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def month_name(number: int) -> str:
+    """An English month name, whatever the machine's locale."""
+    return _MONTHS[number - 1]
+
+
+def human(moment: dt.date) -> str:
+    """A date as readers see it: 25 January 2026 (in English whatever the machine's locale)."""
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"

@@ -53,6 +53,10 @@ class BuildError(Exception):
         super().__init__(format_report(self.diagnostics))
 
 
+class ConfigError(BuildError):
+    """A problem in content/site.yaml: nothing can be built until it is fixed (exit code 2)."""
+
+
 def format_report(diagnostics: Iterable[Diagnostic]) -> str:
     """All diagnostics sorted, one per line, followed by counts."""
     items = sorted(diagnostics)

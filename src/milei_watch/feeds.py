@@ -35,6 +35,7 @@ def json_feed(config: SiteConfig, context: dict[str, Any], bodies: dict[str, str
         "feed_url": config.base_url + context["self_url"],
         "description": context["description"],
         "language": config.language,
+        "authors": [{"name": config.title, "url": config.base_url}],
         "items": items,
     }
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

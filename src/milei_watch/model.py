@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -77,6 +78,7 @@ class Article:
     meta_digest: str
     body_digest: str
     words: int
+    slug_line: int = 1              # line of 'slug:' (or of 'title:', which gives the slug), for diagnostics
 
     @property
     def url(self) -> str:
@@ -84,8 +86,8 @@ class Article:
 
     @property
     def modified(self) -> dt.datetime:
-        """When the article last changed for readers: updated, or the latest correction."""
-        latest = self.updated or self.date
+        """When the article last changed for readers: updated, or the latest correction (never before its date)."""
+        latest = self.date if self.updated is None or self.updated < self.date else self.updated
         for correction in self.corrections:
             if correction.date > latest:
                 latest = correction.date
@@ -173,7 +175,8 @@ class _Checker:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         if not isinstance(value, str):
-            self.error((key,), f"'{key}' must be text, not {yamlload.type_name(value)}")
+            self.error((key,), f"'{key}' must be text, not {yamlload.type_name(value)}",
+                       f"write it as {key}: \"…\" on one line")
             return ""
         return value.strip()
 
@@ -196,19 +199,30 @@ class _Checker:
         out = []
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
-                self.error((key, index), f"each entry of '{key}' must be text, not {yamlload.type_name(item)}")
+                self.error((key, index), f"each entry of '{key}' must be text, not {yamlload.type_name(item)}",
+                           f"write {key}: [first, second]; quote entries that look like numbers or dates")
                 continue
             out.append(item.strip())
         return out
 
 
 def build_site(config: SiteConfig, docs: list[SourceDoc], authors: dict[str, Author], *,
-               now: dt.datetime, drafts: bool = False, future: bool = False) -> tuple[Site, list[Diagnostic]]:
-    """Validate every document into frozen values; all problems are returned, none raised."""
+               now: dt.datetime, drafts: bool = False, future: bool = False,
+               known: dict[str, Article] | None = None) -> tuple[Site, list[Diagnostic]]:
+    """Validate every document into frozen values; all problems are returned, none raised.
+
+    `known` holds articles validated by an earlier build under the same configuration and
+    authors; one whose file digest is unchanged is reused rather than validated again.
+    """
     problems: list[Diagnostic] = []
     articles: list[Article] = []
     pages: list[Page] = []
+    known = known or {}
     for doc in docs:
+        reused = known.get(doc.rel)
+        if reused is not None and reused.digest == doc.digest and doc.kind != "page":
+            articles.append(reused)
+            continue
         check = _Checker(doc, config.root, problems)
         if doc.kind == "page":
             page = _page(doc, check)
@@ -218,7 +232,7 @@ def build_site(config: SiteConfig, docs: list[SourceDoc], authors: dict[str, Aut
         article = _article(doc, config, authors, check)
         if article is not None:
             articles.append(article)
-    _check_unique_slugs(articles, pages, problems, config.root)
+    _check_unique_slugs(articles, pages, docs, problems)
 
     published: list[Article] = []
     unlisted: list[Article] = []
@@ -259,17 +273,20 @@ def build_site(config: SiteConfig, docs: list[SourceDoc], authors: dict[str, Aut
 def _article(doc: SourceDoc, config: SiteConfig, authors: dict[str, Author], check: _Checker) -> Article | None:
     meta = doc.meta
     tz = config.tz
-    for key in meta:
-        if key not in _ARTICLE_KEYS:
-            check.error((key,), f"unknown front-matter key '{key}'", did_you_mean(str(key), _ARTICLE_KEYS))
+    misspelt = _unknown_top_keys(meta, _ARTICLE_KEYS, check)
     for key in _REQUIRED:
-        if meta.get(key) is None:
+        if meta.get(key) is None and key not in misspelt:
             check.error((), f"missing required key '{key}'", f"add '{key}:' to the front matter")
     title = check.text("title", meta.get("title")) if "title" in meta else ""
     summary = check.text("summary", meta.get("summary")) if "summary" in meta else ""
     date = check.moment(("date",), meta["date"], tz) if meta.get("date") is not None else None
     updated = check.moment(("updated",), meta["updated"], tz) if meta.get("updated") is not None else None
     expires = check.moment(("expires",), meta["expires"], tz) if meta.get("expires") is not None else None
+    # An 'updated' before the date is only suspicious ('check' warns); an article that expires before it
+    # is published would silently never be listed.
+    if date is not None and expires is not None and expires <= date:
+        check.error(("expires",), f"'expires' ({expires.date()}) is not after the article's date ({date.date()})",
+                    "an article can only expire after it is published; check the year")
 
     topics: list[str] = []
     if meta.get("topics") is not None:
@@ -319,13 +336,16 @@ def _article(doc: SourceDoc, config: SiteConfig, authors: dict[str, Author], che
     if doc.kind == "inbox":
         draft = True if draft is None else draft
     if not isinstance(draft, bool):
-        check.error(("draft",), f"'draft' must be true or false, not {yamlload.type_name(draft)}")
+        check.error(("draft",), f"'draft' must be true or false, not {yamlload.type_name(draft)}",
+                    "write draft: true to keep the article unpublished, or remove the line")
         draft = True
     if doc.kind == "inbox":
         draft = True  # ingested stories are never published from the inbox
 
-    kind = meta.get("kind", "analysis")
-    if kind not in KINDS:
+    kind = meta.get("kind")
+    if kind is None:
+        kind = "analysis"
+    elif not isinstance(kind, str) or kind not in KINDS:
         check.error(("kind",), f"unknown kind '{kind}'", "use one of: " + ", ".join(KINDS))
 
     sources = _sources(meta.get("sources"), check)
@@ -339,7 +359,22 @@ def _article(doc: SourceDoc, config: SiteConfig, authors: dict[str, Author], che
         summary=summary, tags=tuple(tags), tag_names=tuple(names), author=author, draft=draft, kind=kind,
         sources=sources, takeaways=takeaways, events=events, corrections=corrections, expires=expires,
         digest=doc.digest, meta_digest=doc.meta_digest, body_digest=doc.body_digest, words=doc.words,
+        slug_line=doc.key_lines.get("slug") or doc.key_lines.get("title") or 1,
     )
+
+
+def _unknown_top_keys(meta: dict[str, Any], allowed: set[str], check: _Checker, where: str = "") -> set[str]:
+    """Report keys that are not allowed; return the allowed keys they look like misspellings of."""
+    meant: set[str] = set()
+    for key in meta:
+        if key in allowed:
+            continue
+        hint = did_you_mean(str(key), allowed)
+        check.error((key,), f"unknown front-matter key '{key}'{where}", hint)
+        close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
+        if close and close[0] not in meta:
+            meant.add(close[0])
+    return meant
 
 
 def _mapping_list(key: str, value: Any, check: _Checker, example: str) -> list[tuple[int, dict]]:
@@ -375,10 +410,11 @@ def _sources(value: Any, check: _Checker) -> tuple[SourceRef, ...]:
         title = item.get("title") or ""
         url = item.get("url") or ""
         if not isinstance(title, str):
-            check.error(("sources", index, "title"), "a source title must be text")
+            check.error(("sources", index, "title"), "a source title must be text", "quote the title")
             title = ""
         if url and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
-            check.error(("sources", index, "url"), f"source url {url!r} is not an http(s) address")
+            check.error(("sources", index, "url"), f"source url {url!r} is not an http(s) address",
+                        "write the full address, starting with https://")
             url = ""
         day = item.get("date")
         if day is not None and not isinstance(day, dt.date):
@@ -403,13 +439,14 @@ def _events(value: Any, config: SiteConfig, article_topics: list[str], check: _C
             continue
         title = item.get("title")
         if not isinstance(title, str) or not title.strip():
-            check.error(("events", index), "an event needs a 'title'")
+            check.error(("events", index), "an event needs a 'title'", "add 'title: What happened' to the event")
             continue
         topics = item.get("topics", article_topics)
         if isinstance(topics, str):
             topics = [topics]
         if not isinstance(topics, list):
-            check.error(("events", index, "topics"), "event topics must be a list")
+            check.error(("events", index, "topics"), "event topics must be a list",
+                        "write topics: [economy] or leave it out to use the article's topics")
             continue
         for name in topics:
             if name not in config.topic_slugs:
@@ -431,7 +468,8 @@ def _corrections(value: Any, date: dt.datetime | None, tz, check: _Checker) -> t
             continue
         text = item.get("text")
         if not isinstance(text, str) or not text.strip():
-            check.error(("corrections", index), "a correction needs a 'text' saying what was corrected")
+            check.error(("corrections", index), "a correction needs a 'text' saying what was corrected",
+                        "add 'text: An earlier version said …' to the correction")
             continue
         if date is not None and moment < date.replace(hour=0, minute=0, second=0, microsecond=0):
             check.error(("corrections", index, "date"),
@@ -445,17 +483,16 @@ def _corrections(value: Any, date: dt.datetime | None, tz, check: _Checker) -> t
 
 def _page(doc: SourceDoc, check: _Checker) -> Page | None:
     meta = doc.meta
-    for key in meta:
-        if key not in _PAGE_KEYS:
-            check.error((key,), f"unknown front-matter key '{key}' for a page", did_you_mean(str(key), _PAGE_KEYS))
-    if meta.get("title") is None:
+    misspelt = _unknown_top_keys(meta, _PAGE_KEYS, check, " for a page")
+    if meta.get("title") is None and "title" not in misspelt:
         check.error((), "missing required key 'title'", "add 'title:' to the front matter")
     title = check.text("title", meta.get("title")) if "title" in meta else ""
     summary = check.text("summary", meta.get("summary"), required=False)
     stem = Path(doc.rel).stem
     slug = meta.get("slug") or routes.slugify(stem)
     if not isinstance(slug, str) or not routes.is_slug(slug):
-        check.error(("slug",), f"slug {slug!r} may only contain lowercase letters, digits and hyphens")
+        check.error(("slug",), f"slug {slug!r} may only contain lowercase letters, digits and hyphens",
+                    f"use '{routes.slugify(str(slug)) or 'a-plain-slug'}'")
     elif slug in _RESERVED_PAGE_SLUGS:
         check.error(("slug",) if "slug" in meta else (), f"page slug '{slug}' is reserved for the site's own pages",
                     "rename the page")
@@ -464,22 +501,25 @@ def _page(doc: SourceDoc, check: _Checker) -> Page | None:
     return Page(doc.rel, slug, title, summary, doc.digest, doc.meta_digest, doc.body_digest)
 
 
-def _check_unique_slugs(articles: list[Article], pages: list[Page], problems: list[Diagnostic], root: Path) -> None:
+def _check_unique_slugs(articles: list[Article], pages: list[Page], docs: list[SourceDoc],
+                        problems: list[Diagnostic]) -> None:
+    """A slug names one output folder; the later file (in path order) is the one reported."""
     first: dict[str, Article] = {}
     for article in sorted(articles, key=lambda a: a.source):
-        other = first.get(article.slug)
-        if other is None:
-            first[article.slug] = article
-            continue
-        problems.append(Diagnostic(Location(article.source, 1),
-                                   f"slug '{article.slug}' is already used by {other.source}",
-                                   "give one of the articles a different title or a 'slug:' key"))
+        other = first.setdefault(article.slug, article)
+        if other is not article:
+            problems.append(Diagnostic(Location(article.source, article.slug_line),
+                                       f"slug '{article.slug}' is already used by {other.source}",
+                                       "give one of them a different 'slug:'"))
+    lines = {doc.rel: doc.key_lines for doc in docs if doc.kind == "page"}
     seen: dict[str, Page] = {}
-    for page in pages:
-        if page.slug in seen:
-            problems.append(Diagnostic(Location(page.source, 1),
-                                       f"page slug '{page.slug}' is already used by {seen[page.slug].source}"))
-        seen[page.slug] = page
+    for page in sorted(pages, key=lambda p: p.source):
+        other_page = seen.setdefault(page.slug, page)
+        if other_page is not page:
+            keys = lines.get(page.source, {})
+            problems.append(Diagnostic(Location(page.source, keys.get("slug") or keys.get("title") or 1),
+                                       f"page slug '{page.slug}' is already used by {other_page.source}",
+                                       "give one of them a different 'slug:'"))
 
 
 def load_authors(config: SiteConfig) -> tuple[dict[str, Author], list[Diagnostic], str]:
@@ -499,7 +539,7 @@ def load_authors(config: SiteConfig) -> tuple[dict[str, Author], list[Diagnostic
     except UnicodeDecodeError:
         return {}, [Diagnostic(Location(rel, 1), "not UTF-8 text", "save the file as UTF-8")], digest
     except yamlload.YamlProblem as exc:
-        return {}, [Diagnostic(Location(rel, exc.line), exc.message, "fix the YAML syntax")], digest
+        return {}, [Diagnostic(Location(rel, exc.line), exc.describe(), "fix the YAML syntax")], digest
     if not isinstance(data, list):
         return {}, [Diagnostic(Location(rel, 1), "authors.yaml must be a list of authors",
                                "write '- slug: desk' entries with name and bio")], digest
@@ -508,7 +548,8 @@ def load_authors(config: SiteConfig) -> tuple[dict[str, Author], list[Diagnostic
     for index, item in enumerate(data):
         line = yamlload.line_of(text, (index,))
         if not isinstance(item, dict):
-            problems.append(Diagnostic(Location(rel, line), "each author must be a mapping with slug and name"))
+            problems.append(Diagnostic(Location(rel, line), "each author must be a mapping with slug and name",
+                                       "write '- slug: desk' with 'name:' and 'bio:' lines below"))
             continue
         for key in item:
             if key not in allowed:
@@ -516,17 +557,20 @@ def load_authors(config: SiteConfig) -> tuple[dict[str, Author], list[Diagnostic
                                            f"unknown author key '{key}'", did_you_mean(str(key), allowed)))
         slug, name = item.get("slug"), item.get("name")
         if not isinstance(slug, str) or not routes.is_slug(slug) or not isinstance(name, str):
-            problems.append(Diagnostic(Location(rel, line), "an author needs a 'slug' (a-z, 0-9, -) and a 'name'"))
+            problems.append(Diagnostic(Location(rel, line), "an author needs a 'slug' (a-z, 0-9, -) and a 'name'",
+                                       f"use a slug such as '{routes.slugify(str(name or slug or '')) or 'desk'}'"))
             continue
         if slug in authors:
-            problems.append(Diagnostic(Location(rel, line), f"author '{slug}' is listed twice"))
+            problems.append(Diagnostic(Location(rel, line), f"author '{slug}' is listed twice",
+                                       "keep one entry per author"))
             continue
         links = []
         for link in item.get("links") or []:
             if isinstance(link, dict) and isinstance(link.get("url"), str) and link["url"].startswith("http"):
                 links.append((str(link.get("title") or link["url"]), link["url"]))
             else:
-                problems.append(Diagnostic(Location(rel, line), "author links must be {title, url} with an http(s) url"))
+                problems.append(Diagnostic(Location(rel, line), "author links must be {title, url} with an http(s) url",
+                                           "write links as '- {title: Profile, url: https://…}'"))
         authors[slug] = Author(slug, name.strip(), str(item.get("bio") or "").strip(), tuple(links))
     return authors, problems, digest
 

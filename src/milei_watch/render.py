@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,10 @@ from .plan import JSON_FEED, PageJob
 KIND_LABELS = {"analysis": "Analysis", "news": "News", "explainer": "Explainer", "opinion": "Opinion"}
 SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "explainer": "BackgroundNewsArticle",
                 "opinion": "OpinionNewsArticle"}
+# English month names, fixed rather than taken from the build machine's locale.
 
 
-def make_environment(config: SiteConfig, authors: dict[str, Any]) -> jinja2.Environment:
+def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[Any, ...] = ()) -> jinja2.Environment:
     """Site templates with strict undefined variables, autoescaping and the site's filters."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(config.templates_dir)),
@@ -53,10 +56,20 @@ def make_environment(config: SiteConfig, authors: dict[str, Any]) -> jinja2.Envi
         kind_label=lambda kind: KIND_LABELS.get(kind, kind),
         schema_type=lambda kind: SCHEMA_TYPES.get(kind, "NewsArticle"),
         topic_name=lambda slug: config.topic(slug).name,
+        month_name=dates.month_name,
+        scrollable_tables=scrollable_tables,
     )
+
+    def author_ld(slug: str) -> dict[str, Any]:
+        """The site's own desk is an organisation; any other byline is a person."""
+        author = authors.get(slug)
+        kind = "Organization" if slug == config.author else "Person"
+        if author is None:
+            return {"@type": kind, "name": slug}
+        return {"@type": kind, "name": author.name, "url": abs_url(f"authors/{author.slug}/")}
+
     def article_ld(article) -> dict[str, Any]:
         """schema.org data for an article page."""
-        author = authors.get(article.author)
         data: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": SCHEMA_TYPES.get(article.kind, "NewsArticle"),
@@ -67,9 +80,9 @@ def make_environment(config: SiteConfig, authors: dict[str, Any]) -> jinja2.Envi
             "inLanguage": config.language,
             "url": abs_url(article.url),
             "mainEntityOfPage": {"@type": "WebPage", "@id": abs_url(article.url)},
-            "author": ({"@type": "Organization", "name": author.name, "url": abs_url(f"authors/{author.slug}/")}
-                       if author else {"@type": "Person", "name": article.author}),
-            "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url},
+            "author": author_ld(article.author),
+            "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url,
+                          "logo": {"@type": "ImageObject", "url": abs_url("static/favicon.svg")}},
             "articleSection": [config.topic(t).name for t in article.topics],
             "keywords": list(article.tag_names),
             "wordCount": article.words,
@@ -82,14 +95,50 @@ def make_environment(config: SiteConfig, authors: dict[str, Any]) -> jinja2.Envi
             ]
         return data
 
+    def site_ld() -> dict[str, Any]:
+        """schema.org data for the home page: the site, and how to search it."""
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": config.title,
+            "description": config.description,
+            "url": config.base_url,
+            "inLanguage": config.language,
+            "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url},
+        }
+        if config.search:
+            data["potentialAction"] = {"@type": "SearchAction",
+                                       "target": abs_url("search/") + "?q={search_term_string}",
+                                       "query-input": "required name=search_term_string"}
+        return data
+
     env.globals.update(
+        site_pages=pages,
         article_ld=article_ld,
+        site_ld=site_ld,
         site=config,
         generator=f"milei-watch {__version__}",
         json_ld=lambda data: Markup(json.dumps(data, ensure_ascii=False, sort_keys=True)
                                     .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")),
     )
     return env
+
+
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
+_HEADER_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def scrollable_tables(body: str) -> Markup:
+    """Wrap each table of an article body in a labelled region that scrolls sideways on its own and can
+    be reached with the keyboard, so that a wide table never makes the whole page scroll."""
+    def wrap(match: re.Match) -> str:
+        headers = [" ".join(html.unescape(_TAG.sub("", cell)).split()) for cell in _HEADER_CELL.findall(match[0])]
+        label = "Table: " + ", ".join(h for h in headers if h) if any(headers) else "Table"
+        return (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{html.escape(label)}">'
+                f"{match[0]}</div>")
+
+    return Markup(_TABLE.sub(wrap, str(body)))
 
 
 def _citation(ref) -> dict[str, Any]:

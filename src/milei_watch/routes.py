@@ -7,11 +7,17 @@ import unicodedata
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Apostrophes join a word ("Milei's" → "mileis"); letters that NFKD does not split into base + accent
+# are spelt out, so names such as Straße or Łukasz keep all their letters.
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+                          "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D",
+                          "ı": "i"})
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """ASCII slug: accents folded (Milei's 'ajuste fiscal' in Año → 'ano'), lowercase, hyphens."""
-    folded = unicodedata.normalize("NFKD", text)
+    """ASCII slug: accents folded ('año' → 'ano', 'Peña' → 'pena'), lowercase, words joined by hyphens."""
+    folded = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).translate(_LETTERS))
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     slug = _NON_SLUG.sub("-", ascii_text).strip("-")
     if len(slug) > max_length:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
+import marshal
 import os
 import pickle
 import time
@@ -10,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, model
 from .output import write_atomic
 from .sources import FileStamp, SourceDoc
 
-FORMAT = 3
+FORMAT = 4
 # A file modified this close to the previous scan may have changed again within the same
 # timestamp tick, so its stat is not trusted (git's "racy clean" rule).
 RACY_MARGIN_NS = 2_000_000_000
@@ -31,6 +34,9 @@ class BuildState:
     static: dict[str, tuple[FileStamp, str]] = field(default_factory=dict)
     related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})
     search_key: str = ""
+    validation_key: str = ""                                      # config and authors the articles were checked with
+    articles: dict[str, Any] = field(default_factory=dict)        # source → validated Article
+    rows: dict[str, tuple[Any, Any, tuple]] = field(default_factory=dict)  # as loaded: doc, article, encoded row
 
     @property
     def racy_before_ns(self) -> int:
@@ -78,38 +84,69 @@ def drop_manifest(cache_dir: Path) -> None:
         pass
 
 
-def scan_stamps(folders: list[tuple[Path, str]]) -> tuple[str, int]:
-    """Digest of every Markdown file's path and stat under the given folders, and the newest mtime."""
+def stamps_digest(scanned: list[tuple[str, str, str, Any]]) -> tuple[str, int]:
+    """Digest of every scanned file's path and stat, and the newest modification time."""
     digest = hashlib.blake2b(digest_size=16)
     newest = 0
-    for base, prefix in folders:
-        stack = [(str(base), prefix)]
-        while stack:
-            folder, shown = stack.pop()
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except FileNotFoundError:
-                continue
-            subfolders = []
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=True):
-                    subfolders.append((entry.path, f"{shown}/{entry.name}"))
-                elif entry.name.endswith(".md") or prefix == "static":
-                    st = entry.stat()
-                    newest = max(newest, st.st_mtime_ns)
-                    digest.update(f"{shown}/{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0"
-                                  f"{st.st_ino}\n".encode())
-            stack.extend(reversed(subfolders))
+    for _path, shown, _kind, stamp in scanned:
+        if isinstance(stamp, FileStamp):
+            newest = max(newest, stamp.mtime_ns)
+        digest.update(f"{shown}\0{stamp!r}\n".encode())
     return digest.hexdigest(), newest
+
+
+# Validated articles are stored apart from the rest of the state, as plain tuples in marshal
+# format: loading ten thousand of them that way takes a third of the time pickle needs.
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_MOMENTS = {"date", "updated", "expires"}
+_ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(model.Article))
+_DOC_FIELDS = tuple(f.name for f in dataclasses.fields(SourceDoc))
+
+
+def _moment(value: dt.datetime | None) -> int | None:
+    return None if value is None else (value - _EPOCH) // _MICROSECOND
+
+
+def _encode_article(article: model.Article) -> tuple:
+    row = []
+    for name in _ARTICLE_FIELDS:
+        value = getattr(article, name)
+        if name in _MOMENTS:
+            value = _moment(value)
+        elif name == "sources":
+            value = tuple((s.publisher, s.title, s.url, s.date.toordinal() if s.date else None) for s in value)
+        elif name == "events":
+            value = tuple((e.date.toordinal(), e.title, e.topics) for e in value)
+        elif name == "corrections":
+            value = tuple((_moment(c.date), c.text) for c in value)
+        row.append(value)
+    return tuple(row)
+
+
+def _decode_article(row: tuple, tz: dt.tzinfo) -> model.Article:
+    def moment(value: int | None) -> dt.datetime | None:
+        return None if value is None else (_EPOCH + dt.timedelta(microseconds=value)).astimezone(tz)
+
+    values = dict(zip(_ARTICLE_FIELDS, row))
+    for name in _MOMENTS:
+        values[name] = moment(values[name])
+    values["sources"] = tuple(model.SourceRef(p, t, u, dt.date.fromordinal(d) if d else None)
+                              for p, t, u, d in values["sources"])
+    values["events"] = tuple(model.Event(dt.date.fromordinal(d), t, tuple(tp)) for d, t, tp in values["events"])
+    values["corrections"] = tuple(model.Correction(moment(d), t) for d, t in values["corrections"])
+    return model.Article(**values)
 
 
 def _path(cache_dir: Path) -> Path:
     return cache_dir / "state.pickle"
 
 
-def load(cache_dir: Path, out_dir: Path) -> tuple[BuildState | None, str]:
+def _articles_path(cache_dir: Path) -> Path:
+    return cache_dir / "articles.marshal"
+
+
+def load(cache_dir: Path, out_dir: Path, tz: dt.tzinfo) -> tuple[BuildState | None, str]:
     """The previous state, or None with the reason a clean build is needed."""
     path = _path(cache_dir)
     if not path.exists():
@@ -117,21 +154,47 @@ def load(cache_dir: Path, out_dir: Path) -> tuple[BuildState | None, str]:
     try:
         with path.open("rb") as handle:
             header = pickle.load(handle)
-            if header != (FORMAT, __version__, str(out_dir)):
+            if header[:3] != (FORMAT, __version__, str(out_dir)):
                 return None, "build cache is from another version or output folder; building everything"
             state = pickle.load(handle)
         if not isinstance(state, BuildState):
             raise TypeError("not a build state")
+        token, rows = marshal.loads(_articles_path(cache_dir).read_bytes())
+        if token != header[3]:
+            raise ValueError("the two halves of the cache come from different builds")
+        for row in rows:
+            rel, stamp, doc, article = row
+            loaded_doc = SourceDoc(*doc)
+            state.files[rel] = (FileStamp(*stamp), loaded_doc)
+            state.articles[rel] = loaded_article = _decode_article(article, tz)
+            state.rows[rel] = (loaded_doc, loaded_article, row)
         return state, ""
     except Exception:  # any damage to a disposable cache means a clean build
         return None, "build cache is unreadable; building everything"
 
 
 def save(cache_dir: Path, out_dir: Path, state: BuildState) -> None:
-    """Write the state atomically so a killed build never leaves half a cache."""
+    """Write the state atomically; a token ties its two files together, so a build killed
+    between the two writes is detected and the next build starts clean."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    data = pickle.dumps((FORMAT, __version__, str(out_dir)), protocol=pickle.HIGHEST_PROTOCOL) + \
-        pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    token = os.urandom(8).hex()
+    rows = []
+    rest = {}
+    for rel, (stamp, doc) in state.files.items():
+        article = state.articles.get(rel)
+        if article is None or doc.meta:
+            rest[rel] = (stamp, doc)
+            continue
+        loaded = state.rows.get(rel)
+        if loaded is not None and loaded[0] is doc and loaded[1] is article:
+            rows.append(loaded[2])  # unchanged since it was loaded: no need to encode it again
+            continue
+        rows.append((rel, (stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.ino),
+                     tuple(getattr(doc, name) for name in _DOC_FIELDS), _encode_article(article)))
+    light = dataclasses.replace(state, files=rest, articles={}, rows={})
+    write_atomic(_articles_path(cache_dir), marshal.dumps((token, rows)))
+    data = pickle.dumps((FORMAT, __version__, str(out_dir), token), protocol=pickle.HIGHEST_PROTOCOL) + \
+        pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL)
     write_atomic(_path(cache_dir), data)
 
 

@@ -13,24 +13,50 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
 
 
+class _Loader(SafeLoader):
+    """The safe loader, except that an impossible date (2026-13-45) stays text for validation to name."""
+
+
+def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:  # PyYAML raises a bare ValueError, without a line, for a date that does not exist
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 class YamlProblem(Exception):
     """A YAML syntax error with its 1-based line inside the parsed text."""
 
-    def __init__(self, message: str, line: int):
+    def __init__(self, message: str, line: int, context: str = "", context_line: int = 0):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.context = context            # e.g. "while parsing a flow sequence"
+        self.context_line = context_line  # 1-based line where that construct opened, when not `line`
+
+    def describe(self, offset: int = 0) -> str:
+        """The message, naming the line where an unclosed construct opened (shifted by `offset`)."""
+        if not self.context_line:
+            return self.message
+        what = self.context.removeprefix("while parsing ").removeprefix("while scanning ")
+        return f"{self.message} ({what} opened on line {self.context_line + offset})"
 
 
 def parse(text: str) -> Any:
     """Parse YAML text; syntax errors become YamlProblem with a line."""
     try:
-        return yaml.load(text, Loader=SafeLoader)
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlProblem(f"invalid YAML: {problem}", line) from None
+        context_line = 0
+        if exc.problem and exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
+            context_line = exc.context_mark.line + 1
+        raise YamlProblem(f"invalid YAML: {problem}", line, exc.context or "", context_line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", 1) from None
 

@@ -1,48 +1,71 @@
 // Search over the static Pagefind index: title, date and excerpt for each result.
-const bundle = document.querySelector("script[data-pagefind]").dataset.pagefind;
+const script = document.querySelector("script[data-pagefind]");
 const form = document.querySelector(".search-form");
 const input = document.getElementById("search-input");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
+const LIMIT = 20;
 
-let pagefind;
+let engine;
 async function load() {
-  if (!pagefind) {
-    pagefind = await import(bundle);
-    await pagefind.init();
+  if (!engine) {
+    engine = await import(script.dataset.pagefind);
+    // Result URLs carry the site's sub-path, e.g. /milei-watch/articles/x/.
+    await engine.options({ baseUrl: script.dataset.baseUrl || "/" });
+    await engine.init();
   }
-  return pagefind;
+  return engine;
 }
 
-function text(tag, value, className) {
+function element(tag, value, className) {
   const el = document.createElement(tag);
-  el.textContent = value;
+  if (value) el.textContent = value;
   if (className) el.className = className;
   return el;
 }
 
+function result(data) {
+  const item = element("li", "", "search-result");
+  const heading = element("h2", "", "search-result-title");
+  const link = element("a", data.meta.title || data.url);
+  link.href = data.url;
+  heading.append(link);
+  item.append(heading);
+  if (data.meta.date) item.append(element("p", data.meta.date, "search-result-date"));
+  const excerpt = element("p", "", "search-result-excerpt");
+  excerpt.innerHTML = data.excerpt; // Pagefind escapes the page text and adds only <mark>
+  item.append(excerpt);
+  return item;
+}
+
+let latest = 0;
 async function run(query) {
-  list.replaceChildren();
-  if (!query.trim()) { status.textContent = ""; return; }
-  status.textContent = "Searching…";
-  const engine = await load();
-  const search = await engine.debouncedSearch(query, {}, 150);
-  if (search === null) return;
-  const results = await Promise.all(search.results.slice(0, 20).map((r) => r.data()));
-  status.textContent = results.length ? `${results.length} result${results.length === 1 ? "" : "s"} for “${query}”` : `No results for “${query}”`;
-  for (const data of results) {
-    const item = document.createElement("li");
-    const link = text("a", data.meta.title || data.url);
-    link.href = data.url;
-    const heading = document.createElement("h2");
-    heading.append(link);
-    item.append(heading);
-    if (data.meta.date) item.append(text("p", data.meta.date, "card-meta"));
-    const excerpt = document.createElement("p");
-    excerpt.innerHTML = data.excerpt; // Pagefind escapes page text and adds only <mark>
-    item.append(excerpt);
-    list.append(item);
+  const ticket = ++latest;
+  const trimmed = query.trim();
+  const url = new URL(location.href);
+  if (trimmed) url.searchParams.set("q", trimmed); else url.searchParams.delete("q");
+  history.replaceState(null, "", url);
+  if (!trimmed) {
+    list.replaceChildren();
+    status.textContent = "";
+    return;
   }
+  let found;
+  try {
+    const pagefind = await load();
+    const search = await pagefind.debouncedSearch(trimmed, {}, 150);
+    if (search === null || ticket !== latest) return; // a newer query superseded this one
+    found = { total: search.results.length, items: await Promise.all(search.results.slice(0, LIMIT).map((r) => r.data())) };
+  } catch (error) {
+    if (ticket === latest) status.textContent = "Search is unavailable right now. Browse the archive instead.";
+    return;
+  }
+  if (ticket !== latest) return;
+  list.replaceChildren(...found.items.map(result));
+  const shown = found.total > LIMIT ? ` (showing the first ${LIMIT})` : "";
+  status.textContent = found.total
+    ? `${found.total} result${found.total === 1 ? "" : "s"} for “${trimmed}”${shown}`
+    : `No results for “${trimmed}”`;
 }
 
 form.addEventListener("submit", (event) => { event.preventDefault(); run(input.value); });

@@ -1,0 +1,119 @@
+"""Accessibility and layout in Chromium: axe-core at phone and desktop widths in both colour schemes, no
+horizontal scrolling from 360 to 1440 px, a readable measure, visible focus, print and no-JavaScript reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.axe import describe, run_axe
+from tests.support.server import serve_directory
+from tests.support.sites import shipped_site
+
+AXE_PAGES = ["", "topics/economy/", "articles/state-department-meetings-explainer/", "archive/", "search/"]
+LAYOUT_PAGES = AXE_PAGES + ["articles/ajuste-and-privatizacion/", "tags/", "timeline/", "sources/",
+                            "corrections/", "about/", "authors/desk/", "archive/2026/02/", "404.html"]
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    with serve_directory(shipped_site()) as url:
+        yield url
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_serious_axe_violations(page, base_url, width, scheme):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme=scheme)
+    found = []
+    for path in AXE_PAGES:
+        page.goto(base_url + path)
+        assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
+        violations = run_axe(page)
+        if violations:
+            found.append(f"/{path} at {width}px, {scheme}:\n{describe(violations)}")
+    assert found == [], "\n".join(found)
+
+
+def test_no_serious_axe_violations_with_search_results(page, base_url):
+    page.goto(base_url + "search/?q=privatisation")
+    page.locator("#search-results li").first.wait_for()
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert run_axe(page) == [], scheme
+
+
+@pytest.mark.parametrize("width", [360, 390, 768, 1024, 1440])
+def test_no_horizontal_scrolling(page, base_url, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    wide = []
+    for path in LAYOUT_PAGES:
+        page.goto(base_url + path)
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        if scroll > inner:
+            wide.append(f"/{path}: {scroll}px wide in a {inner}px window")
+    assert wide == []
+
+
+def test_article_text_has_a_readable_measure(page, base_url):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(base_url + "articles/ajuste-and-privatizacion/")
+    per_line = page.evaluate("""() => {
+        const p = document.querySelector('.article .body p');
+        const style = getComputedStyle(p);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const average = ctx.measureText(p.textContent).width / p.textContent.length;
+        return p.getBoundingClientRect().width / average;
+    }""")
+    assert 60 <= per_line <= 80, f"{per_line:.0f} characters per line"
+
+
+def test_skip_link_appears_on_focus_and_leads_to_main(page, base_url):
+    page.goto(base_url + "articles/ajuste-and-privatizacion/")
+    skip = page.locator(".skip-link")
+    assert skip.bounding_box()["y"] + skip.bounding_box()["height"] <= 0   # hidden until focused
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    box = skip.bounding_box()
+    assert box["y"] >= 0 and box["height"] > 0
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_keyboard_focus_is_visible(page, base_url, scheme):
+    page.emulate_media(color_scheme=scheme)
+    page.goto(base_url)
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        outline = page.evaluate("""() => {
+            const s = getComputedStyle(document.activeElement);
+            return [s.outlineStyle, parseFloat(s.outlineWidth)];
+        }""")
+        assert outline[0] != "none" and outline[1] >= 2, outline
+
+
+def test_print_hides_navigation_and_keeps_the_article(page, base_url):
+    page.goto(base_url + "articles/ajuste-and-privatizacion/")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header nav").is_visible()
+    assert not page.locator(".related").is_visible()
+    assert page.locator(".article .body").is_visible()
+    assert page.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
+
+
+def test_everything_reads_without_javascript(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "articles/ajuste-and-privatizacion/")
+        assert "Three strands" in page.locator("main").inner_text()
+        page.goto(base_url)
+        assert page.locator(".card").count() >= 6
+        page.goto(base_url + "search/")
+        assert "archive" in page.locator("main").inner_text()     # the <noscript> alternative
+    finally:
+        context.close()

@@ -1,0 +1,94 @@
+"""Search really works from static files served over HTTP: Pagefind finds articles and the page shows each
+result's title, date and excerpt, at the site root and under a sub-path."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import serve_directory
+from tests.support.sites import built_site, shipped_site
+
+SUBPATH_URL = "https://fixture.example.org/milei-watch/"
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    with serve_directory(shipped_site()) as url:
+        yield url
+
+
+def results(page):
+    """Wait for the first result, then return every result as (title, href, date, excerpt HTML)."""
+    page.locator("#search-results li").first.wait_for(timeout=10_000)
+    return [tuple(row) for row in page.evaluate("""() => [...document.querySelectorAll('#search-results li')]
+        .map((li) => [li.querySelector('h2 a').textContent, li.querySelector('h2 a').getAttribute('href'),
+                      li.querySelector('.search-result-date')?.textContent ?? '',
+                      li.querySelector('.search-result-excerpt').innerHTML])""")]
+
+
+def test_typing_a_query_shows_matching_articles_with_title_date_and_excerpt(page, base_url):
+    page.goto(base_url + "search/")
+    page.get_by_label("Search articles").fill("privatisation")
+    found = results(page)
+    titles = [title for title, *_ in found]
+    assert "Ajuste and privatización: the programme behind Milei's courtship of Washington" in titles
+    title, href, date, excerpt = found[titles.index(
+        "Ajuste and privatización: the programme behind Milei's courtship of Washington")]
+    assert href == "/articles/ajuste-and-privatizacion/"
+    assert date == "2 February 2026"
+    assert "<mark>" in excerpt.lower() and len(re.sub("<[^>]+>", "", excerpt)) > 40
+    assert re.match(r"\d+ results? for “privatisation”", page.locator("#search-status").inner_text())
+    assert page.evaluate("location.search") == "?q=privatisation"     # the address can be shared
+
+
+def test_a_result_leads_to_its_article(page, base_url):
+    page.goto(base_url + "search/")
+    page.get_by_label("Search articles").fill("Venezuela")
+    results(page)
+    page.locator("#search-results li h2 a").first.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(base_url + "articles/")
+    assert "Venezuela" in page.locator("main").inner_text()
+
+
+def test_query_in_the_address_runs_on_load(page, base_url):
+    page.goto(base_url + "search/?q=IMF")
+    assert any("/articles/" in href for _, href, _, _ in results(page))
+    assert page.get_by_label("Search articles").input_value() == "IMF"
+
+
+def test_a_query_with_no_match_says_so(page, base_url):
+    page.goto(base_url + "search/")
+    page.get_by_label("Search articles").fill("zzzqqqxxx")
+    status = page.locator("#search-status")
+    status.filter(has_text="No results").wait_for(timeout=10_000)
+    assert page.locator("#search-results li").count() == 0
+
+
+def test_pressing_enter_searches_without_leaving_the_page(page, base_url):
+    page.goto(base_url + "search/")
+    box = page.get_by_label("Search articles")
+    box.fill("Washington")
+    box.press("Enter")
+    assert results(page)
+    assert page.url.startswith(base_url + "search/")
+
+
+def test_search_works_under_a_sub_path(page, tmp_path):
+    site = built_site("basic", base_url=SUBPATH_URL, search=True)
+    (tmp_path / "milei-watch").symlink_to(site, target_is_directory=True)
+    with serve_directory(tmp_path) as root_url:
+        page.goto(root_url + "milei-watch/search/")
+        page.get_by_label("Search articles").fill("ajuste")
+        found = results(page)
+        assert found[0][0] == "El ajuste fiscal de Milei: año uno"
+        assert found[0][1] == "/milei-watch/articles/el-ajuste-fiscal-de-milei-ano-uno/"
+        assert found[0][2] == "10 January 2026"
+        page.locator("#search-results li h2 a").first.click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "El ajuste fiscal de Milei: año uno"
+        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui")

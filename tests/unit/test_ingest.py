@@ -1,0 +1,659 @@
+"""Feed ingestion without a network: local fixture feeds, classification, drafts, state and hostile input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import markdown
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+from milei_watch import classify, ingest, markup, model, sources
+from milei_watch.config import SiteConfig, load_config
+from milei_watch.errors import BuildError, Diagnostic
+
+FIXTURES = ROOT / "tests" / "fixtures" / "feeds"
+TZ = ZoneInfo("America/Argentina/Buenos_Aires")
+NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=TZ)
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+def project(tmp_path: Path, *fixtures: str, extra: str = "") -> SiteConfig:
+    """A project folder with the fixture site.yaml and one path source per fixture feed."""
+    content = tmp_path / "content"
+    (content / "fixtures").mkdir(parents=True)
+    shutil.copy(FIXTURES / "site.yaml", content / "site.yaml")
+    entries = []
+    for name in fixtures:
+        shutil.copy(FIXTURES / name, content / "fixtures" / name)
+        entries.append(f"- name: {source_name(name)}\n  publisher: Fixture {name}\n  path: content/fixtures/{name}\n")
+    (content / "feeds.yaml").write_text("".join(entries) + extra, encoding="utf-8")
+    return load_config(tmp_path)
+
+
+def source_name(fixture: str) -> str:
+    return Path(fixture).stem
+
+
+def run(config: SiteConfig, **options) -> ingest.IngestReport:
+    return ingest.ingest(config, now=NOW, **options)
+
+
+def inbox(config: SiteConfig) -> list[Path]:
+    folder = config.content_dir / "inbox"
+    return sorted(folder.glob("*.md")) if folder.is_dir() else []
+
+
+def meta_of(path: Path) -> dict:
+    doc = sources.parse_source(path.read_bytes(), path.name, "inbox")
+    assert not isinstance(doc, Diagnostic), doc.format()
+    return doc.meta
+
+
+def drafts_by_title(config: SiteConfig) -> dict[str, dict]:
+    return {meta["title"]: meta for meta in map(meta_of, inbox(config))}
+
+
+def result(report: ingest.IngestReport, name: str) -> ingest.SourceResult:
+    return next(r for r in report.sources if r.name == name)
+
+
+def assert_drafts_validate(config: SiteConfig) -> model.Site:
+    """Every draft in the inbox parses and validates as an article with no diagnostics."""
+    docs = []
+    for path in inbox(config):
+        doc = sources.parse_source(path.read_bytes(), path.relative_to(config.root).as_posix(), "inbox")
+        assert not isinstance(doc, Diagnostic), doc.format()
+        docs.append(doc)
+    site, problems = model.build_site(config, docs, {}, now=NOW, drafts=True)
+    assert [p.format() for p in problems] == []
+    assert len(site.all_articles) == len(docs)
+    assert all(article.draft and article.kind == "news" for article in site.all_articles)
+    return site
+
+
+# ---------------------------------------------------------------------------------------------
+# relevance and topics
+
+@pytest.fixture
+def classifier(tmp_path: Path) -> classify.Classifier:
+    return classify.make_classifier(project(tmp_path))
+
+
+def test_keywords_match_whole_words_only(classifier):
+    assert classify.classify(classifier, "Milei talks about debts") == ()
+    assert classify.classify(classifier, "Milei and an IMF-backed plan") == ("debt-imf",)
+    assert classify.classify(classifier, "Milei meets a Washingtonian") == ()
+    assert classify.classify(classifier, "Milei's debt") == ("debt-imf",)
+
+
+def test_matching_ignores_case_and_accents(classifier):
+    assert classify.classify(classifier, "MILEI Y LA INFLACION") == ("economy",)
+    assert classify.classify(classifier, "milei: reestructuracion de la deuda") == ("debt-imf",)
+    assert classify.classify(classifier, "Milei habla de la inflación y de energia") == ("economy",)
+
+
+def test_multi_word_keywords_match_as_phrases(classifier):
+    assert classify.classify(classifier, "Milei at the State\n   Department") == ("diplomacy",)
+    assert classify.classify(classifier, "Milei on the state of the department") == ()
+    assert classify.classify(classifier, "Milei y el Departamento de Estado") == ("diplomacy",)
+
+
+def test_story_not_about_the_subject_is_not_relevant(classifier):
+    assert classify.classify(classifier, "The IMF and Brazil discuss debt", ("economy",)) == ()
+
+
+def test_every_matching_topic_is_assigned_in_site_order(classifier):
+    text = "Argentina: Venezuela, the IMF, inflation and the embassy in Washington"
+    assert classify.classify(classifier, text) == ("economy", "debt-imf", "diplomacy", "regional")
+
+
+def test_default_topics_apply_only_when_no_keyword_matches(classifier):
+    assert classify.classify(classifier, "Milei gives a speech", ("diplomacy",)) == ("diplomacy",)
+    assert classify.classify(classifier, "Milei gives a speech on the IMF", ("diplomacy",)) == ("debt-imf",)
+    assert classify.classify(classifier, "Milei gives a speech") == ()
+
+
+# ---------------------------------------------------------------------------------------------
+# text helpers
+
+def test_summary_is_trimmed_on_a_word_boundary_to_280_characters():
+    words = " ".join(f"word{n}" for n in range(200))
+    trimmed = ingest.trim_words(words)
+    assert len(trimmed) <= 280
+    assert trimmed.endswith("…")
+    assert words.startswith(trimmed[:-1]) and words[len(trimmed) - 1] == " "
+    assert ingest.trim_words("short text") == "short text"
+
+
+def test_plain_text_strips_markup_and_decodes_entities_until_nothing_is_left():
+    text = "<p>Econom&iacute;a</p><p>&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;deuda &nbsp; y <b>FMI</b></p>"
+    assert ingest.plain_text(text) == "Economía deuda y FMI"
+    assert ingest.plain_text("inflation < 5% & rising") == "inflation < 5% & rising"
+
+
+def test_links_compare_without_case_fragment_or_utm_parameters():
+    a = ingest.normalise_link("HTTPS://Example.ORG/a/B?id=7&utm_source=rss#top")
+    b = ingest.normalise_link("https://example.org/a/B?utm_medium=x&id=7")
+    assert a == b == "https://example.org/a/B?id=7"
+
+
+# ---------------------------------------------------------------------------------------------
+# content/feeds.yaml
+
+def test_shipped_feed_list_is_valid_and_only_the_offline_sample_is_enabled(tmp_path):
+    config = project(tmp_path)
+    shutil.copy(ROOT / "content" / "feeds.yaml", config.content_dir / "feeds.yaml")
+    feeds = ingest.load_feeds(config)
+    assert [f.name for f in feeds if f.enabled] == ["sample"]
+    assert all(f.url.startswith("https://") for f in feeds if not f.enabled)
+
+
+def test_unknown_source_setting_names_the_line_and_suggests_the_key(tmp_path):
+    config = project(tmp_path, extra="- name: wire\n  url: https://example.org/feed.xml\n  topcis: [economy]\n")
+    with pytest.raises(BuildError) as caught:
+        ingest.load_feeds(config)
+    [problem] = caught.value.diagnostics
+    assert str(problem.location) == "content/feeds.yaml:3"
+    assert "unknown source setting 'topcis'" in problem.message
+    assert problem.hint == "did you mean 'topics'?"
+
+
+def test_every_feed_list_problem_is_reported_with_its_line(tmp_path):
+    config = project(tmp_path, extra=(
+        "- name: no-scheme\n  url: example.org/feed\n"           # 1-2
+        "- name: both\n  url: https://a.example/\n  path: x.xml\n"  # 3-5
+        "- name: topics\n  url: https://b.example/\n  topics: [economy, diplomcy]\n"  # 6-8
+        "- name: Bad Name\n  url: https://c.example/\n"          # 9-10
+        "- name: flag\n  url: https://d.example/\n  enabled: maybe\n"  # 11-13
+        "- name: flag\n  url: https://e.example/\n"              # 14-15
+        "- name: outside\n  path: ../elsewhere.xml\n"            # 16-17
+    ))
+    with pytest.raises(BuildError) as caught:
+        ingest.load_feeds(config)
+    found = {(d.location.line, d.message) for d in caught.value.diagnostics}
+    assert found == {
+        (2, "url 'example.org/feed' is not an http(s) address"),
+        (3, "source 'both' needs either a 'url' or a 'path', not both"),
+        (8, "unknown topic 'diplomcy'"),
+        (9, "source name 'Bad Name' may only contain lowercase letters, digits and hyphens"),
+        (13, "'enabled' must be true or false"),
+        (14, "source 'flag' is listed twice"),
+        (17, "path '../elsewhere.xml' leaves the project folder"),
+    }
+    assert all(str(d.location).startswith("content/feeds.yaml:") for d in caught.value.diagnostics)
+
+
+def test_disabled_sources_are_skipped_unless_named(tmp_path):
+    later = "- name: later\n  path: content/fixtures/rss20.xml\n  enabled: false\n"
+    config = project(tmp_path, "rss20.xml", extra=later)
+    assert [r.name for r in run(config, dry_run=True).sources] == ["rss20"]
+    assert [r.name for r in run(config, dry_run=True, source="later").sources] == ["later"]
+    (config.content_dir / "feeds.yaml").write_text("- name: wire\n  url: https://example.org/f\n  enabled: false\n")
+    assert run(config).lines() == ["no enabled sources in content/feeds.yaml"]
+
+
+def test_a_name_yaml_reads_as_true_or_false_asks_for_quotes(tmp_path):
+    config = project(tmp_path, extra="- name: off\n  url: https://example.org/f\n")
+    with pytest.raises(BuildError) as caught:
+        ingest.load_feeds(config)
+    [problem] = caught.value.diagnostics
+    assert (problem.location.line, problem.message) == (1, "a source name must be text, not true/false")
+    assert problem.hint == 'put the name in quotes, e.g. name: "off"'
+
+
+def test_unknown_source_name_lists_the_known_ones(tmp_path):
+    config = project(tmp_path, "rss20.xml", "atom10.xml")
+    with pytest.raises(BuildError) as caught:
+        run(config, source="rss2")
+    [problem] = caught.value.diagnostics
+    assert problem.message == "no source named 'rss2'"
+    assert problem.hint == "did you mean 'rss20'? known sources: atom10, rss20"
+
+
+# ---------------------------------------------------------------------------------------------
+# feed formats
+
+@pytest.mark.parametrize("fixture, title, link, topics", [
+    ("rss091.xml", "Milei asks the IMF for patience on debt", "https://example.org/rss091/imf-patience",
+     ["debt-imf"]),
+    ("rss10.rdf", "Argentina's embassy in Washington prepares a ministerial visit",
+     "https://example.org/rss10/embassy", ["diplomacy"]),
+    ("rss20.xml", "Milei meets creditors over bond restructuring", "https://example.org/rss20/bonds",
+     ["debt-imf"]),
+    ("atom10.xml", "Milei criticises Venezuela and Cuba", "https://example.net/blog/posts/venezuela-cuba",
+     ["regional"]),
+])
+def test_each_feed_format_becomes_drafts(tmp_path, fixture, title, link, topics):
+    config = project(tmp_path, fixture)
+    report = run(config)
+    assert report.ok
+    meta = drafts_by_title(config)[title]
+    assert meta["topics"] == topics
+    assert meta["sources"][0]["url"] == link
+    assert meta["sources"][0]["publisher"] == f"Fixture {fixture}"
+    assert meta["draft"] is True and meta["kind"] == "news"
+
+
+def test_rss20_assigns_every_matching_topic_and_skips_off_topic_items(tmp_path):
+    config = project(tmp_path, "rss20.xml")
+    report = run(config)
+    assert result(report, "rss20").line() == "rss20: 2 new, 0 seen, 1 skipped (not relevant), 0 failed"
+    # "Washington" in the summary, "State Department" only in content:encoded
+    assert drafts_by_title(config)["Argentina courts US investment in energy"]["topics"] == ["economy", "diplomacy"]
+
+
+def test_atom_relative_links_resolve_against_xml_base(tmp_path):
+    config = project(tmp_path, "atom10.xml")
+    run(config)
+    [path] = inbox(config)
+    assert 'href="https://example.net/blog/notes/1"' in path.read_text(encoding="utf-8")
+
+
+def test_entities_and_cdata_are_decoded(tmp_path):
+    config = project(tmp_path, "entities-cdata.xml")
+    run(config)
+    drafts = drafts_by_title(config)
+    first = drafts["Milei & the IMF: \"a deal\" ‘close’ — sources"]
+    assert first["summary"] == "Economía & deuda: el FMI y la Argentina — fixture text."
+    second = drafts["Inflación en la Argentina: Milei & el peso"]
+    assert second["topics"] == ["economy"]
+    assert second["summary"] == "Texto de prueba con caracteres escapados y & doble."
+
+
+def test_wrongly_declared_encoding_is_read_with_a_warning(tmp_path):
+    config = project(tmp_path, "wrong-encoding.xml")
+    report = run(config)
+    outcome = result(report, "wrong-encoding")
+    assert outcome.ok and outcome.new == 1
+    assert "declares the wrong encoding" in outcome.line()
+    assert list(drafts_by_title(config)) == ["Economía: Milei y la inflación"]
+
+
+def test_truncated_feed_uses_the_entries_it_yields_with_a_warning(tmp_path):
+    config = project(tmp_path, "truncated.xml")
+    report = run(config)
+    outcome = result(report, "truncated")
+    assert outcome.ok and outcome.new == 2
+    assert "warning: malformed feed (no element found at line 16); used the 2 entries it yields" in outcome.line()
+    assert "Milei and the IMF agree a review date" in drafts_by_title(config)
+
+
+def test_feed_with_no_entries_is_fine_and_writes_nothing(tmp_path):
+    config = project(tmp_path, "empty.xml")
+    report = run(config)
+    assert report.ok
+    assert result(report, "empty").line() == "empty: 0 new, 0 seen, 0 skipped (not relevant), 0 failed"
+    assert inbox(config) == []
+
+
+def test_malformed_feed_without_entries_fails_and_the_next_source_still_runs(tmp_path):
+    config = project(tmp_path, "not-a-feed.xml", "rss20.xml")
+    report = run(config)
+    assert not report.ok
+    assert result(report, "not-a-feed").line().startswith("not-a-feed: failed: malformed feed (")
+    assert result(report, "rss20").new == 2
+    assert report.lines()[-1] == ("total: 2 new, 0 seen, 1 skipped (not relevant), 0 failed; "
+                                  "1 of 2 sources failed")
+
+
+def test_duplicate_items_give_one_draft_each(tmp_path):
+    config = project(tmp_path, "duplicates.xml")
+    report = run(config)
+    assert result(report, "duplicates").line() == "duplicates: 2 new, 2 seen, 0 skipped (not relevant), 0 failed"
+    assert sorted(drafts_by_title(config)) == ["Milei and the IMF: first copy", "Milei at the State Department"]
+
+
+def test_items_without_guid_or_link_are_known_by_title_and_date(tmp_path):
+    config = project(tmp_path, "no-guid-no-link.xml")
+    assert result(run(config), "no-guid-no-link").new == 3
+    names = [p.name for p in inbox(config)]
+    assert names == ["2026-01-28-milei-names-a-new-ambassador-in-washington.md",
+                     "2026-01-29-milei-names-a-new-ambassador-in-washington.md",
+                     "2026-02-01-milei-and-the-imf-undated.md"]
+    for path in inbox(config):
+        meta = meta_of(path)
+        assert "url" not in meta["sources"][0]
+        assert "The feed gave no web address for this story" in path.read_text(encoding="utf-8")
+    again = result(run(config), "no-guid-no-link")
+    assert (again.new, again.seen) == (0, 3)
+
+
+def test_relative_links_in_a_local_feed_resolve_against_its_channel_link(tmp_path):
+    config = project(tmp_path, "relative-links.xml")
+    run(config)
+    [path] = inbox(config)
+    text = path.read_text(encoding="utf-8")
+    assert meta_of(path)["sources"][0]["url"] == "https://example.org/stories/imf-relative"
+    assert 'href="https://example.org/relative/notes/background.html"' in text
+    assert 'href="https://example.org/about"' in text
+
+
+@pytest.mark.parametrize("title, date", [
+    ("Milei IMF date rfc822 utc", "2026-01-25T11:00:00-03:00"),
+    ("Milei IMF date rfc822 named zone", "2026-01-26T00:30:00-03:00"),     # EST is -05:00
+    ("Milei IMF date rfc822 plus one", "2026-01-24T22:00:00-03:00"),       # crosses back a day
+    ("Milei IMF date iso8601 in pubDate", "2026-01-25T20:30:00-03:00"),
+    ("Milei IMF date dc w3cdtf", "2026-01-25T01:30:00-03:00"),
+    ("Milei IMF date missing", "2026-02-01T12:00:00-03:00"),               # falls back to now
+    ("Milei IMF date unparseable", "2026-02-01T12:00:00-03:00"),
+])
+def test_dates_are_converted_to_the_site_timezone(tmp_path, title, date):
+    config = project(tmp_path, "dates.xml")
+    run(config)
+    path = next(p for p in inbox(config) if meta_of(p)["title"] == title)
+    assert f"\ndate: {date}\n" in path.read_text(encoding="utf-8")
+    assert path.name.startswith(date[:10] + "-")
+    source = meta_of(path)["sources"][0]
+    if "missing" in title or "unparseable" in title:
+        assert "date" not in source  # the original's date is unknown; only the draft needs one
+    else:
+        assert source["date"] == dt.date.fromisoformat(date[:10])
+
+
+def test_feedparser_only_ever_gets_bytes(tmp_path, monkeypatch):
+    seen = []
+    original = ingest.feedparser.parse
+
+    def spy(data, **options):
+        seen.append(type(data))
+        return original(data, **options)
+
+    monkeypatch.setattr(ingest.feedparser, "parse", spy)
+    run(project(tmp_path, "rss20.xml", "atom10.xml"))
+    assert seen == [bytes, bytes]
+
+
+# ---------------------------------------------------------------------------------------------
+# drafts, dedupe and state
+
+def test_draft_has_the_documented_front_matter_and_body(tmp_path):
+    config = project(tmp_path, "rss20.xml")
+    run(config)
+    path = config.content_dir / "inbox" / "2026-01-25-milei-meets-creditors-over-bond-restructuring.md"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\ndraft: true\ntitle: Milei meets creditors over bond restructuring\n"
+                           "slug: 2026-01-25-milei-meets-creditors-over-bond-restructuring\n"
+                           "date: 2026-01-25T11:00:00-03:00\n")
+    meta = meta_of(path)
+    assert meta["summary"] == "Fixture: Argentina's bond creditors meet Milei's team."
+    assert meta["sources"] == [{"publisher": "Fixture rss20.xml",
+                                "title": "Milei meets creditors over bond restructuring",
+                                "url": "https://example.org/rss20/bonds", "date": dt.date(2026, 1, 25)}]
+    body = sources.read_body(path).strip().split("\n\n")
+    assert body[0].startswith("*Ingested from Fixture rss20.xml by `milei-watch ingest`. This is a draft")
+    assert body[1] == ("<blockquote><p>Fixture: Argentina's <em>bond</em> creditors meet Milei's team.</p>"
+                       "</blockquote>")
+    assert body[2] == ("Original: [Milei meets creditors over bond restructuring]"
+                       "(https://example.org/rss20/bonds)")
+
+
+def test_name_clash_gets_a_suffix_and_never_overwrites(tmp_path):
+    config = project(tmp_path, "rss20.xml")
+    taken = config.content_dir / "inbox" / "2026-01-25-milei-meets-creditors-over-bond-restructuring.md"
+    taken.parent.mkdir(parents=True)
+    taken.write_text("an editor's own file\n", encoding="utf-8")
+    report = run(config)
+    assert result(report, "rss20").new == 2
+    assert taken.read_text(encoding="utf-8") == "an editor's own file\n"
+    clash = taken.with_name(taken.stem + "-2.md")
+    assert meta_of(clash)["slug"] == clash.stem
+
+
+def test_write_draft_counts_up_past_every_taken_name(tmp_path):
+    item = ingest.FeedItem("id:x", "Milei and the IMF", "https://example.org/x", None, "<p>Milei IMF</p>")
+    draft = ingest.make_draft(item, publisher="Desk", topics=("debt-imf",), tz=TZ, now=NOW)
+    paths = [ingest.write_draft(tmp_path, draft) for _ in range(3)]
+    assert [p.name for p in paths] == ["2026-02-01-milei-and-the-imf.md", "2026-02-01-milei-and-the-imf-2.md",
+                                       "2026-02-01-milei-and-the-imf-3.md"]
+
+
+def test_second_run_adds_nothing(tmp_path):
+    config = project(tmp_path, "rss091.xml", "rss10.rdf", "rss20.xml", "atom10.xml", "duplicates.xml")
+    first = run(config)
+    files = {p: p.read_bytes() for p in inbox(config)}
+    second = run(config)
+    assert sum(r.new for r in first.sources) == len(files) == 7
+    assert sum(r.new for r in second.sources) == 0
+    assert {p: p.read_bytes() for p in inbox(config)} == files
+    assert second.lines()[-1] == "total: 0 new, 9 seen, 2 skipped (not relevant), 0 failed"
+
+
+def test_an_edited_draft_is_never_touched(tmp_path):
+    config = project(tmp_path, "rss20.xml")
+    run(config)
+    path = inbox(config)[0]
+    edited = path.read_text(encoding="utf-8").replace("draft: true", "draft: true\ntags: [edited]") + "\nMy notes.\n"
+    path.write_text(edited, encoding="utf-8")
+    # the feed later carries a different story whose name clashes with the edited draft
+    feed = config.content_dir / "fixtures" / "rss20.xml"
+    feed.write_text(feed.read_text(encoding="utf-8").replace("rss20-bonds", "rss20-bonds-follow-up"),
+                    encoding="utf-8")
+    report = run(config)
+    assert path.read_text(encoding="utf-8") == edited
+    assert result(report, "rss20").new == 1
+    assert path.with_name(path.stem + "-2.md").exists()
+
+
+def test_a_deleted_draft_does_not_come_back(tmp_path):
+    config = project(tmp_path, "rss20.xml")
+    run(config)
+    deleted = inbox(config)[0]
+    deleted.unlink()
+    report = run(config)
+    assert not deleted.exists()
+    assert result(report, "rss20").line() == "rss20: 0 new, 2 seen, 1 skipped (not relevant), 0 failed"
+
+
+def test_dry_run_writes_neither_drafts_nor_state(tmp_path):
+    config = project(tmp_path, "rss20.xml", "atom10.xml")
+    state = config.content_dir / "ingest-state.json"
+    state.write_text('{\n  "format": 1,\n  "sources": {}\n}\n', encoding="utf-8")
+    before = state.read_bytes()
+    report = run(config, dry_run=True)
+    assert [r.new for r in report.sources] == [2, 1]
+    assert report.lines()[-1].endswith("; dry run, nothing written")
+    assert inbox(config) == [] and not (config.content_dir / "inbox").exists()
+    assert state.read_bytes() == before
+
+
+def test_limit_caps_new_drafts_per_source_and_leaves_the_rest_for_later(tmp_path):
+    config = project(tmp_path, "rss20.xml", "duplicates.xml")
+    report = run(config, limit=1)
+    assert [r.new for r in report.sources] == [1, 1]
+    assert result(report, "rss20").line() == ("rss20: 1 new, 0 seen, 1 skipped (not relevant), 0 failed, "
+                                              "1 held back by --limit")
+    later = run(config)
+    assert [r.new for r in later.sources] == [1, 1]
+    assert len(inbox(config)) == 4
+
+
+def test_state_is_sorted_indented_and_ends_with_a_newline(tmp_path):
+    config = project(tmp_path, "rss20.xml", "atom10.xml")
+    run(config)
+    text = (config.content_dir / "ingest-state.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert data["sources"]["rss20"]["seen"] == ["id:rss20-bonds", "id:rss20-energy"]
+    assert data["sources"]["atom10"]["seen"] == ["id:tag:example.net,2026:venezuela"]
+    assert not list(config.content_dir.glob(".ingest-state.json*"))  # no temp file left behind
+
+
+def test_shipped_state_is_valid_and_empty(tmp_path):
+    config = project(tmp_path)
+    shutil.copy(ROOT / "content" / "ingest-state.json", config.content_dir / "ingest-state.json")
+    assert ingest.load_state(config) == {}
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ('{\n  "format": 1,\n  "sources": {\n    "rss20": {"seen": ["a",]}\n  }\n}\n', 4,
+     "the ingest state is not valid JSON: Expecting value"),
+    ('{\n  "format": 1,\n  "sources": {\n    "rss20": {"seen": "a"}\n  }\n}\n', 4,
+     "the state of source 'rss20' has a value of the wrong type"),
+    ("[]\n", 1, "the ingest state must be a JSON object with 'format' and 'sources'"),
+])
+def test_corrupt_state_is_an_error_naming_the_file(tmp_path, text, line, message):
+    config = project(tmp_path, "rss20.xml")
+    (config.content_dir / "ingest-state.json").write_text(text, encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        run(config)
+    [problem] = caught.value.diagnostics
+    assert problem.location.path == "content/ingest-state.json"
+    assert (problem.location.line, problem.message) == (line, message)
+    assert "git checkout" in problem.hint
+    assert inbox(config) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# hostile input
+
+ALLOWED_RENDERED = {"p", "a", "em", "strong", "ul", "ol", "li", "blockquote", "br", "code"}
+EXECUTABLE = re.compile(
+    r"(?i)<\s*/?\s*(script|iframe|svg|object|embed|style|img|form|input|meta|base|link|math|animate|frame)\b"
+    r"|\bon[a-z]+\s*=|javascript\s*:|vbscript\s*:|data\s*:\s*text/html")
+
+
+class _TagAudit(HTMLParser):
+    """Collects every tag and attribute of rendered HTML that is not on the allow-list."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.bad: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ALLOWED_RENDERED:
+            self.bad.append(f"<{tag}>")
+        for name, value in attrs:
+            if tag != "a" or name not in ("href", "rel"):
+                self.bad.append(f"{tag}[{name}]")
+            elif name == "href" and urlsplit(value or "").scheme not in ("http", "https", "mailto"):
+                self.bad.append(f"href={value!r}")
+
+
+def assert_nothing_executable(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert not EXECUTABLE.search(text), EXECUTABLE.search(text)
+    assert not EXECUTABLE.search(html.unescape(text))
+    meta = meta_of(path)
+    for key in ("title", "summary"):
+        assert not re.search(r"<[a-zA-Z/!]", meta[key]), meta[key]
+    body = sources.read_body(path)
+    for rendered in (markdown.markdown(body), markup.Renderer().render(body)):  # plain and the site's own
+        audit = _TagAudit()
+        audit.feed(rendered)
+        assert audit.bad == [], rendered
+
+
+def test_hostile_feed_gives_drafts_with_nothing_executable(tmp_path):
+    config = project(tmp_path, "hostile.xml")
+    report = run(config)
+    assert result(report, "hostile").new == 3
+    for path in inbox(config):
+        assert_nothing_executable(path)
+    drafts = drafts_by_title(config)
+    injected = drafts['Milei: "IMF" --- deal --- title: injected draft: false']
+    assert injected["draft"] is True and "url" not in injected["sources"][0]
+    assert "Milei FMI and the debt {{ config }} {% raw %}" in drafts  # bidi override removed
+    odd = next(p for p in inbox(config) if "config" in p.name).read_text(encoding="utf-8")
+    assert "(https://example.org/hostile/3?q=a%29b%22c)" in odd
+    assert 'href="https://example.org/relative/path"' in odd
+    assert 'href="https://evil.example/protocol-relative"' in odd and 'href="mailto:desk@example.org"' in odd
+    assert_drafts_validate(config)
+
+
+def test_make_draft_sanitises_raw_html_that_feedparser_never_saw(tmp_path):
+    # Built by hand, bypassing feedparser's own sanitiser: nh3 alone must make it safe.
+    item = ingest.FeedItem(
+        key="id:raw",
+        title='<script>alert(1)</script>Milei <img src=x onerror=alert(2)> IMF &lt;script&gt;alert(3)&lt;/script&gt;',
+        link="javascript:alert(4)",
+        summary=('<p onclick="x()">Milei IMF <a href="java&#x73;cript:alert(5)">a</a>'
+                 '<a href="  JAVASCRIPT:alert(6)">b</a><a href="java\tscript:alert(7)">t</a>'
+                 '<svg onload="alert(8)"><script>alert(9)</script></svg>'
+                 '<iframe srcdoc="<script>alert(10)</script>"></iframe>'
+                 '<a href="data:text/html,<script>alert(11)</script>">c</a>'
+                 '<a href="/ok" onmouseover="alert(12)">ok</a><STYLE>*{}</STYLE></p>'),
+        content="<script>alert(13)</script><p>Content</p>",
+        base="https://example.org/news/",
+    )
+    draft = ingest.make_draft(item, publisher="Wire <b>[desk]</b>", topics=("debt-imf",), tz=TZ, now=NOW)
+    path = ingest.write_draft(tmp_path / "content" / "inbox", draft)
+    assert_nothing_executable(path)
+    meta = meta_of(path)
+    assert meta["title"] == "Milei IMF"
+    assert meta["sources"] == [{"publisher": "Wire <b>[desk]</b>", "title": "Milei IMF"}]
+    assert 'href="https://example.org/ok"' in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("title", [
+    'Milei IMF {: onclick="alert(1)" }',            # attr_list on the link
+    'Milei `x`{: onclick="alert(2)"} IMF',           # attr_list on inline code
+    "Milei *IMF*{: onclick=alert(3)} _debt_",        # attr_list on emphasis
+    "Milei ![x](https://evil.example/x.png) IMF",    # an image
+    "Milei [IMF](https://evil.example/) [^1]",       # a link and a footnote
+    "Milei <https://evil.example/> IMF",             # an autolink
+])
+def test_markdown_syntax_in_feed_text_stays_text(tmp_path, title):
+    item = ingest.FeedItem("id:md", title, "https://example.org/a", None, "<p>Milei IMF</p>")
+    draft = ingest.make_draft(item, publisher="Wire *{: onclick=alert(4)}*", topics=("debt-imf",), tz=TZ, now=NOW)
+    path = ingest.write_draft(tmp_path, draft)
+    rendered = markup.Renderer().render(sources.read_body(path))
+    audit = _TagAudit()
+    audit.feed(rendered)
+    assert audit.bad == []
+    assert re.findall(r'href="([^"]*)"', rendered) == ["https://example.org/a"]
+
+
+def test_titles_that_look_like_yaml_or_front_matter_round_trip(tmp_path):
+    titles = ['Milei: "IMF" deal', "---", "...", "- [a, b]: {c}", "Milei #1 & 'co' @ 100%", "yes", "2026-01-25",
+              "Title\u2028with line separator", "Milei\x00\x07 control"]
+    for number, title in enumerate(titles):
+        item = ingest.FeedItem(f"id:{number}", title, "", None, "Argentina")
+        draft = ingest.make_draft(item, publisher="Desk", topics=("economy",), tz=TZ, now=NOW)
+        path = ingest.write_draft(tmp_path, draft)
+        expected = " ".join(title.replace("\x00", "").replace("\x07", "").split())
+        assert meta_of(path)["title"] == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# the shipped sample and whole-run validation
+
+def test_sample_feed_demonstrates_classification(tmp_path):
+    config = project(tmp_path)
+    shutil.copy(ROOT / "content" / "feeds.yaml", config.content_dir / "feeds.yaml")
+    shutil.copy(ROOT / "content" / "sample-feed.xml", config.content_dir / "sample-feed.xml")
+    report = run(config)
+    assert report.lines() == ["sample: 4 new, 0 seen, 1 skipped (not relevant), 0 failed",
+                              "total: 4 new, 0 seen, 1 skipped (not relevant), 0 failed"]
+    topics = {title: meta["topics"] for title, meta in drafts_by_title(config).items()}
+    assert topics == {
+        "Sample: Milei's team and the IMF discuss Argentina's debt timetable": ["debt-imf"],
+        "Sample: State Department hosts an Argentine ministerial delegation in Washington": ["diplomacy"],
+        "Sample: Milei contrasts his line on Venezuela and Cuba with Brazil's": ["regional"],
+        "Sample: Milei defiende el ajuste mientras baja la inflación": ["economy"],
+    }
+    for meta in drafts_by_title(config).values():
+        assert meta["sources"][0]["url"].startswith("https://example.org/sample/")
+    assert_drafts_validate(config)
+
+
+def test_every_draft_ingest_writes_validates(tmp_path):
+    fixtures = ["rss091.xml", "rss10.rdf", "rss20.xml", "atom10.xml", "entities-cdata.xml", "wrong-encoding.xml",
+                "truncated.xml", "duplicates.xml", "no-guid-no-link.xml", "relative-links.xml", "dates.xml",
+                "hostile.xml"]
+    config = project(tmp_path, *fixtures)
+    report = run(config)
+    assert report.ok
+    assert sum(r.new for r in report.sources) == len(inbox(config)) == 26
+    site = assert_drafts_validate(config)
+    assert len({article.slug for article in site.all_articles}) == 26

@@ -1,0 +1,88 @@
+"""Markdown rendering: heading ids, typographic quotes, footnotes and tables."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from milei_watch import markup
+
+
+@pytest.fixture(scope="module")
+def render():
+    return markup.Renderer().render
+
+
+def _ids(html: str) -> list[str]:
+    return re.findall(r'<h\d id="([^"]+)"', html)
+
+
+def test_heading_ids_are_unique(render):
+    html = render("# Intro\n\n## Intro\n\n### Intro\n\n## Otra cosa\n")
+    assert _ids(html) == ["intro", "intro-2", "intro-3", "otra-cosa"]
+
+
+def test_heading_ids_fold_accents(render):
+    assert _ids(render("## Año de ajuste: ¿qué cambió?\n")) == ["ano-de-ajuste-que-cambio"]
+
+
+def test_explicit_heading_id_wins_even_when_an_earlier_heading_would_take_it(render):
+    html = render("## Why\n\ntext\n\n## Why it matters {#why}\n\n## Why\n")
+    assert _ids(html) == ["why-2", "why", "why-3"]
+    assert "{#why}" not in html
+
+
+def test_heading_without_letters_gets_a_section_id(render):
+    assert _ids(render("## ¿?\n\n## —\n")) == ["section", "section-2"]
+
+
+def test_smart_quotes_dashes_and_ellipses_in_text(render):
+    html = render("Milei's \"chainsaw\" -- the *ajuste* --- goes on...\n")
+    assert html == "<p>Milei\u2019s \u201cchainsaw\u201d \u2013 the <em>ajuste</em> \u2014 goes on\u2026</p>"
+
+
+def test_quotes_after_inline_markup_close(render):
+    html = render("He said \"the *ajuste*\" and '*la motosierra*' too; the *plan*'s end.\n")
+    assert html == ("<p>He said \u201cthe <em>ajuste</em>\u201d and \u2018<em>la motosierra</em>\u2019 too; "
+                    "the <em>plan</em>\u2019s end.</p>")
+
+
+def test_quotes_at_the_start_of_a_block_open(render):
+    assert render("- \"uno\"\n- 'dos'\n") == "<ul>\n<li>\u201cuno\u201d</li>\n<li>\u2018dos\u2019</li>\n</ul>"
+
+
+def test_code_keeps_straight_quotes(render):
+    html = render('Use `"quoted"` and `--flag`.\n\n```\nprint("hi") -- ...\n```\n')
+    assert html == ('<p>Use <code>"quoted"</code> and <code>--flag</code>.</p>\n'
+                    "<pre><code>print(&quot;hi&quot;) -- ...\n</code></pre>")
+
+
+def test_attribute_values_keep_straight_quotes(render):
+    html = render("A [link](https://example.org/a--b 'Title') here.\n")
+    assert 'href="https://example.org/a--b"' in html
+    assert 'title="Title"' in html
+
+
+def test_footnotes_link_both_ways(render):
+    html = render("A claim.[^1]\n\n[^1]: The note.\n")
+    assert '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>' in html
+    assert '<li id="fn:1">' in html and 'href="#fnref:1"' in html
+    assert 'title="Back to reference 1"' in html
+
+
+def test_tables_render(render):
+    html = render("| Measure | Status |\n| --- | --- |\n| Cuts | Announced |\n")
+    assert "<table>" in html and "<th>Measure</th>" in html and "<td>Announced</td>" in html
+
+
+def test_renderer_is_reset_between_documents():
+    renderer = markup.Renderer()
+    renderer.render("Uno.[^1]\n\n[^1]: Primera nota.\n\n## Intro\n")
+    second = renderer.render("## Intro\n\nDos.\n")
+    assert "Primera nota" not in second and 'id="intro"' in second
+
+
+def test_markup_key_names_the_settings():
+    key = markup.markup_key()
+    assert key.startswith(markup.MARKUP_VERSION + ":") and "footnotes" in key
