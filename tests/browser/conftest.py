@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.support.server import serve_directory  # noqa: E402
+from tests.support.sites import shipped_site  # noqa: E402
 from tests.support.tools import require_chromium, require_module  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -52,3 +54,10 @@ def screenshots_dir() -> Path:
     path = Path(__file__).resolve().parent / "screenshots"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    """The shipped site, built once per session, served over HTTP on 127.0.0.1."""
+    with serve_directory(shipped_site()) as url:
+        yield url

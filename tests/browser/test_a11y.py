@@ -6,18 +6,10 @@ from __future__ import annotations
 import pytest
 
 from tests.support.axe import describe, run_axe
-from tests.support.server import serve_directory
-from tests.support.sites import shipped_site
 
 AXE_PAGES = ["", "topics/economy/", "articles/state-department-meetings-explainer/", "archive/", "search/"]
 LAYOUT_PAGES = AXE_PAGES + ["articles/ajuste-and-privatizacion/", "tags/", "timeline/", "sources/",
                             "corrections/", "about/", "authors/desk/", "archive/2026/02/", "404.html"]
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    with serve_directory(shipped_site()) as url:
-        yield url
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

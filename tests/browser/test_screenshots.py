@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.server import serve_directory
-from tests.support.sites import shipped_site
 
 PAGES = {"home": "", "topic": "topics/economy/", "article": "articles/state-department-meetings-explainer/",
          "search": "search/?q=IMF"}
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    with serve_directory(shipped_site()) as url:
-        yield url
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.server import serve_directory
-from tests.support.sites import built_site, shipped_site
+from tests.support.sites import built_site
 
 SUBPATH_URL = "https://fixture.example.org/milei-watch/"
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    with serve_directory(shipped_site()) as url:
-        yield url
 
 
 def results(page):
