@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 from bisect import bisect_left
 from collections import defaultdict
@@ -91,35 +92,35 @@ def related_articles(site: Site) -> dict[str, tuple[str, ...]]:
     """Up to three related articles per article: shared tags count most, then shared topics,
     then closeness in date, then slug. Candidates come from each tag's and topic's
     date-ordered list near the article, so the cost stays linear in the site size."""
-    ordered = site.articles + site.unlisted
-    by_term: dict[str, list[Article]] = defaultdict(list)
+    facts = {a.slug: (a.date.timestamp(), frozenset(a.tags), frozenset(a.topics))
+             for a in site.articles + site.unlisted}
+    by_term: dict[str, list[tuple[float, str]]] = defaultdict(list)
     # Candidates are listed articles only: an expired one keeps its page but is suggested nowhere.
-    for article in sorted(site.articles, key=lambda a: (a.date.timestamp(), a.slug)):
+    for article in sorted(site.articles, key=lambda a: (facts[a.slug][0], a.slug)):
+        when = facts[article.slug][0]
         for tag in article.tags:
-            by_term["t:" + tag].append(article)
+            by_term["t:" + tag].append((when, article.slug))
         for topic in article.topics:
-            by_term["p:" + topic].append(article)
-    keys = {term: [(a.date.timestamp(), a.slug) for a in items] for term, items in by_term.items()}
+            by_term["p:" + topic].append((when, article.slug))
     result: dict[str, tuple[str, ...]] = {}
-    for article in ordered:
-        mine = (article.date.timestamp(), article.slug)
-        tags = set(article.tags)
-        topics = set(article.topics)
-        candidates: dict[str, Article] = {}
+    for article in site.articles + site.unlisted:
+        slug = article.slug
+        when, tags, topics = facts[slug]
+        seen = {slug}
+        scored = []
         for term in [*("t:" + t for t in article.tags), *("p:" + p for p in article.topics)]:
             items = by_term.get(term)
             if not items:  # a term only this (unlisted) article has
                 continue
-            at = bisect_left(keys[term], mine)
-            for other in items[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
-                if other.slug != article.slug:
-                    candidates[other.slug] = other
-        scored = sorted(
-            candidates.values(),
-            key=lambda o: (-(3 * len(tags.intersection(o.tags)) + len(topics.intersection(o.topics))),
-                           abs(o.date.timestamp() - mine[0]), o.slug),
-        )
-        result[article.slug] = tuple(o.slug for o in scored[:RELATED_COUNT])
+            at = bisect_left(items, (when, slug))
+            for _when, other in items[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
+                if other in seen:
+                    continue
+                seen.add(other)
+                other_when, other_tags, other_topics = facts[other]
+                score = 3 * len(tags & other_tags) + len(topics & other_topics)
+                scored.append((-score, abs(other_when - when), other))
+        result[slug] = tuple(other for _score, _distance, other in heapq.nsmallest(RELATED_COUNT, scored))
     return result
 
 

@@ -23,7 +23,8 @@ SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "expla
 # English month names, fixed rather than taken from the build machine's locale.
 
 
-def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[Any, ...] = ()) -> jinja2.Environment:
+def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[Any, ...] = (),
+                     bytecode_dir: Path | None = None) -> jinja2.Environment:
     """Site templates with strict undefined variables, autoescaping and the site's filters."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(config.templates_dir)),
@@ -33,6 +34,8 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        # Compiled templates kept between builds; Jinja checks each against its source's checksum.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
     )
     base_path = config.base_path
 
