@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -278,9 +277,7 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
     validated = {a.source: a for a in site.all_articles}
     new_state = state.BuildState(
         scan_started_ns=scan_started,
-        # A validated article needs no front matter kept: it is reused whole while its file is unchanged.
-        files={rel: (stamp, dataclasses.replace(doc, meta={}, key_lines={}) if rel in validated and doc.meta else doc)
-               for rel, (stamp, doc) in files.items()},
+        files=files,
         validation_key=validation_key,
         articles=validated,
         rows=previous.rows if reuse else {},

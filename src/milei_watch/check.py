@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import os
 import posixpath
@@ -16,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import model, routes, sources, yamlload
 from .config import SiteConfig
-from .errors import Diagnostic, Location, relative
+from .errors import Diagnostic, Location, closest, relative
 from .scaffold import SUMMARY_PLACEHOLDER
 
 SUMMARY_LIMIT = 300
@@ -149,8 +148,8 @@ def _editorial_warnings(config: SiteConfig, site: model.Site, docs: list[sources
             if uses.get(tag) != 1:
                 continue
             others = [names[t] for t in uses if t != tag]
-            close = difflib.get_close_matches(str(name), others, n=1, cutoff=0.7)
-            hint = f"did you mean '{close[0]}'?" if close else "a tag groups articles; reuse an existing one if it fits"
+            close = closest(str(name), others, cutoff=0.7)
+            hint = f"did you mean '{close}'?" if close else "a tag groups articles; reuse an existing one if it fits"
             where = ("tags", index) if isinstance(by_rel[article.source].meta.get("tags"), list) else ("tags",)
             warn(article, where, f"tag '{name}' is used by no other article (a typo?)", hint)
     return warnings

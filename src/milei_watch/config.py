@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import routes, yamlload
-from .errors import ConfigError, Diagnostic, Location, did_you_mean
+from .errors import ConfigError, Diagnostic, Location, closest, did_you_mean
 
 CONFIG_NAME = "site.yaml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -143,7 +142,7 @@ def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
     for key in data:
         if key not in _SCHEMA:
             report((key,), f"unknown setting '{key}'", did_you_mean(str(key), _SCHEMA))
-            misspelt.update(difflib.get_close_matches(str(key), sorted(_SCHEMA), n=1, cutoff=0.6))
+            misspelt.add(closest(str(key), _SCHEMA) or "")
     for key, (kind, required, default) in _SCHEMA.items():
         if key not in data or data[key] is None:
             if required and key not in misspelt:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from . import dates, routes, yamlload
 from .config import SiteConfig, Topic
-from .errors import Diagnostic, Location, did_you_mean
+from .errors import Diagnostic, Location, closest, did_you_mean
 from .sources import SourceDoc, meta_text_of
 
 KINDS = ("analysis", "news", "explainer", "opinion")
@@ -371,9 +370,9 @@ def _unknown_top_keys(meta: dict[str, Any], allowed: set[str], check: _Checker, 
             continue
         hint = did_you_mean(str(key), allowed)
         check.error((key,), f"unknown front-matter key '{key}'{where}", hint)
-        close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
-        if close and close[0] not in meta:
-            meant.add(close[0])
+        close = closest(str(key), allowed)
+        if close and close not in meta:
+            meant.add(close)
     return meant
 
 

@@ -136,13 +136,17 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
     config = site.config
     articles = site.articles
     feeds = site_feeds(site)
-    jobs.append(_home(site, feeds))
+    by_topic: dict[str, list[Article]] = {topic.slug: [] for topic in config.topics}
+    for article in articles:
+        for slug in article.topics:
+            by_topic[slug].append(article)
+    jobs.append(_home(site, by_topic, feeds))
     jobs.extend(_article_pages(site, related, feeds))
     for page in site.pages:
         jobs.append(PageJob(routes.output_path(page.url), "page.html",
                             {"doc": page, "feeds": feeds}, ("page", page.digest), (page,), True))
     for topic in config.topics:
-        members = tuple(a for a in articles if topic.slug in a.topics)
+        members = tuple(by_topic[topic.slug])
         tfeeds = topic_feeds(site, topic.slug)
         jobs.extend(_listing(
             lambda n, s=topic.slug: routes.topic(s, n), members, config.per_page, "topic.html",
@@ -174,13 +178,10 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
     return jobs
 
 
-def _home(site: Site, feeds: tuple[FeedLink, ...]) -> PageJob:
+def _home(site: Site, by_topic: dict[str, list[Article]], feeds: tuple[FeedLink, ...]) -> PageJob:
     config = site.config
     latest = site.articles[: config.home_latest]
-    sections = []
-    for topic in config.topics:
-        members = tuple(a for a in site.articles if topic.slug in a.topics)[: config.home_per_topic]
-        sections.append((topic, members))
+    sections = [(topic, tuple(by_topic[topic.slug][: config.home_per_topic])) for topic in config.topics]
     deps = ("home", _stubs(latest), tuple((t.slug, _stubs(m)) for t, m in sections))
     return PageJob("index.html", "home.html", {"latest": latest, "sections": sections, "feeds": feeds}, deps,
                    searchable=False)

@@ -124,18 +124,34 @@ def _encode_article(article: model.Article) -> tuple:
     return tuple(row)
 
 
-def _decode_article(row: tuple, tz: dt.tzinfo) -> model.Article:
-    def moment(value: int | None) -> dt.datetime | None:
-        return None if value is None else (_EPOCH + dt.timedelta(microseconds=value)).astimezone(tz)
+_MOMENT_AT = tuple(_ARTICLE_FIELDS.index(name) for name in sorted(_MOMENTS))
+_SOURCES_AT = _ARTICLE_FIELDS.index("sources")
+_EVENTS_AT = _ARTICLE_FIELDS.index("events")
+_CORRECTIONS_AT = _ARTICLE_FIELDS.index("corrections")
 
-    values = dict(zip(_ARTICLE_FIELDS, row))
-    for name in _MOMENTS:
-        values[name] = moment(values[name])
-    values["sources"] = tuple(model.SourceRef(p, t, u, dt.date.fromordinal(d) if d else None)
-                              for p, t, u, d in values["sources"])
-    values["events"] = tuple(model.Event(dt.date.fromordinal(d), t, tuple(tp)) for d, t, tp in values["events"])
-    values["corrections"] = tuple(model.Correction(moment(d), t) for d, t in values["corrections"])
-    return model.Article(**values)
+
+def _from_moment(value: int | None, tz: dt.tzinfo) -> dt.datetime | None:
+    if value is None:
+        return None
+    seconds, micro = divmod(value, 1_000_000)
+    moment = dt.datetime.fromtimestamp(seconds, tz)
+    return moment.replace(microsecond=micro) if micro else moment
+
+
+def _decode_article(row: tuple, tz: dt.tzinfo) -> model.Article:
+    values = list(row)
+    for index in _MOMENT_AT:
+        values[index] = _from_moment(values[index], tz)
+    if values[_SOURCES_AT]:
+        values[_SOURCES_AT] = tuple(model.SourceRef(p, t, u, dt.date.fromordinal(d) if d else None)
+                                    for p, t, u, d in values[_SOURCES_AT])
+    if values[_EVENTS_AT]:
+        values[_EVENTS_AT] = tuple(model.Event(dt.date.fromordinal(d), t, tuple(tp))
+                                   for d, t, tp in values[_EVENTS_AT])
+    if values[_CORRECTIONS_AT]:
+        values[_CORRECTIONS_AT] = tuple(model.Correction(_from_moment(d, tz), t)
+                                        for d, t in values[_CORRECTIONS_AT])
+    return model.Article(*values)
 
 
 def _path(cache_dir: Path) -> Path:
@@ -182,15 +198,16 @@ def save(cache_dir: Path, out_dir: Path, state: BuildState) -> None:
     rest = {}
     for rel, (stamp, doc) in state.files.items():
         article = state.articles.get(rel)
-        if article is None or doc.meta:
+        if article is None:
             rest[rel] = (stamp, doc)
             continue
         loaded = state.rows.get(rel)
         if loaded is not None and loaded[0] is doc and loaded[1] is article:
             rows.append(loaded[2])  # unchanged since it was loaded: no need to encode it again
             continue
-        rows.append((rel, (stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.ino),
-                     tuple(getattr(doc, name) for name in _DOC_FIELDS), _encode_article(article)))
+        # A validated article needs no front matter kept: it is reused whole while its file is unchanged.
+        doc_row = tuple({} if name in ("meta", "key_lines") else getattr(doc, name) for name in _DOC_FIELDS)
+        rows.append((rel, (stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.ino), doc_row, _encode_article(article)))
     light = dataclasses.replace(state, files=rest, articles={}, rows={})
     write_atomic(_articles_path(cache_dir), marshal.dumps((token, rows)))
     data = pickle.dumps((FORMAT, __version__, str(out_dir), token), protocol=pickle.HIGHEST_PROTOCOL) + \

@@ -1,0 +1,53 @@
+"""The build cache: validated articles survive a save and load unchanged, and damage means a clean build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from milei_watch import model, sources, state
+from milei_watch.config import load_config
+from tests.conftest import FIXED_NOW, copy_site
+
+
+def _validated(root: Path):
+    config = load_config(root)
+    authors, _problems, _digest = model.load_authors(config)
+    docs, problems, files = sources.read_all(root, config.content_dir, {}, 0)
+    site, more = model.build_site(config, docs, authors, now=FIXED_NOW, drafts=True, future=True)
+    assert not [p for p in problems + more if p.is_error]
+    return config, site, files
+
+
+def test_articles_round_trip_through_the_cache_with_dates_sources_events_and_corrections(tmp_path: Path) -> None:
+    root = copy_site(tmp_path / "project", "newsroom")
+    config, site, files = _validated(root)
+    articles = {a.source: a for a in site.all_articles}
+    assert any(a.corrections for a in articles.values()) and any(a.events for a in articles.values())
+    assert any(a.expires for a in articles.values()) and any(s.date for a in articles.values() for s in a.sources)
+    saved = state.BuildState(scan_started_ns=1, files={rel: (stamp, doc) for rel, (stamp, doc) in files.items()},
+                             articles=articles, validation_key="v")
+    state.save(config.cache_dir, config.output_dir, saved)
+    loaded, reason = state.load(config.cache_dir, config.output_dir, config.tz)
+    assert reason == "" and loaded is not None
+    assert loaded.articles == articles
+    for source, article in articles.items():
+        again = loaded.articles[source]
+        for name in ("date", "updated", "expires"):
+            before, after = getattr(article, name), getattr(again, name)
+            assert (before is None) == (after is None)
+            if before is not None:
+                assert after.isoformat() == before.isoformat()
+    assert {rel: doc.digest for rel, (_s, doc) in loaded.files.items()} == \
+        {rel: doc.digest for rel, (_s, doc) in files.items()}
+
+
+def test_a_cache_whose_two_halves_disagree_is_not_trusted(tmp_path: Path) -> None:
+    root = copy_site(tmp_path / "project")
+    config, site, files = _validated(root)
+    articles = {a.source: a for a in site.all_articles}
+    state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
+    halves = (config.cache_dir / "articles.marshal").read_bytes()
+    state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
+    (config.cache_dir / "articles.marshal").write_bytes(halves)  # as if killed between the two writes
+    loaded, reason = state.load(config.cache_dir, config.output_dir, config.tz)
+    assert loaded is None and reason == "build cache is unreadable; building everything"
