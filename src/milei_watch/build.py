@@ -57,10 +57,10 @@ class _Renderer:
     authors: dict
     jobs: list[PageJob]
     out_dir: Path
-    staging: Path
     cache_dir: Path
     markup_key: str
     pages: tuple = ()
+    staging: Path | None = None   # where changed pages wait for the commit
     tree: Path | None = None      # a whole new site is staged as a tree and renamed into place
     in_worker: bool = False
     env: object = None
@@ -149,115 +149,59 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
            jobs: int | None, progress: Callable[[int], None] | None, on_total: Callable[[int], None] | None,
            log: Callable[[str], None] | None) -> BuildReport:
     started = time.perf_counter()
-    now = now or dt.datetime.now(dt.timezone.utc)
-    now = now.astimezone(config.tz)
-    out_dir = config.output_dir
-    cache_dir = config.cache_dir
-    notes: list[str] = []
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(config.tz)
+    out_dir, cache_dir = config.output_dir, config.cache_dir
 
-    scan_started = state.now_ns()
-    templates_digest = _templates_digest(config)
-    markup_key = markup.markup_key()
-    authors_path = config.content_dir / "authors.yaml"
-    inputs = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url, str(out_dir), templates_digest,
-                               authors_path.read_bytes() if authors_path.is_file() else b"", markup_key,
-                               drafts, future, config.search)
-    scanned = sources.scan(config.content_dir)
-    statics = output.static_files(config.static_dir)
-    static_stamps = [(str(path), rel, "static", state.file_stamp(path)) for rel, path in statics]
-    files_digest, newest = state.stamps_digest(scanned + static_stamps)
+    # 1. Look at the inputs; if nothing changed since the last complete build, stop here.
+    survey = _survey(config, drafts=drafts, future=future)
     manifest = None if full else state.load_manifest(cache_dir)
-    if (manifest is not None and manifest.inputs == inputs and manifest.files == files_digest
-            and newest < manifest.racy_before_ns and out_dir.is_dir()
-            and (manifest.valid_until is None or now.timestamp() < manifest.valid_until)):
+    if manifest is not None and survey.matches(manifest, now) and out_dir.is_dir():
         return BuildReport(pages=manifest.pages, written=(), unchanged=manifest.pages, removed=(), rendered=0,
                            seconds=time.perf_counter() - started, articles=manifest.articles,
                            drafts_skipped=manifest.drafts_skipped, next_scheduled=manifest.next_scheduled)
     state.drop_manifest(cache_dir)
     existed = out_dir.is_dir()
-
     previous, reason = (None, "") if full else state.load(cache_dir, out_dir, config.tz)
-    if reason:
-        notes.append(reason)
-        if log:
-            log(reason)
+    notes = [reason] if reason else []
+    if reason and log:
+        log(reason)
+
+    # 2. Read and validate every source (reusing what the cache knows); any error stops the build.
     authors, problems, authors_digest = model.load_authors(config)
     validation_key = state.content_key(config.digest, authors_digest)
     reuse = previous is not None and previous.validation_key == validation_key
     docs, read_problems, files = sources.read_all(
         config.root, config.content_dir, previous.files if reuse else {},
-        previous.racy_before_ns if reuse else 0, scanned)
-    problems += read_problems
+        previous.racy_before_ns if reuse else 0, survey.scanned)
     site, model_problems = model.build_site(config, docs, authors, now=now, drafts=drafts, future=future,
                                             known=previous.articles if reuse else None)
-    problems += model_problems
-    errors = [p for p in problems if p.is_error]
-    if errors:
+    problems += read_problems + model_problems
+    if any(p.is_error for p in problems):
         raise BuildError(problems)
 
+    # 3. Plan every page and find those whose inputs changed.
     signature = state.content_key(plan.related_signature(site))
-    if previous and previous.related[0] == signature:
-        related = previous.related[1]
-    else:
-        related = plan.related_articles(site)
+    related = previous.related[1] if previous and previous.related[0] == signature else plan.related_articles(site)
     page_jobs = plan.plan_pages(site, related, now)
-
     # Everything every page may show: settings, theme, bylines, the footer's pages, and the
     # generator's own code (so that a developer's change to a filter is never served stale).
-    global_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url, templates_digest,
-                                   authors_digest, markup_key, tuple(p.meta_digest for p in site.pages))
+    global_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url,
+                                   survey.templates_digest, authors_digest, survey.markup_key,
+                                   tuple(p.meta_digest for p in site.pages))
     keys = [state.content_key(global_key, job.template, job.deps) for job in page_jobs]
-    old_pages = previous.pages if previous else {}
+    old_keys = previous.pages if previous else {}
     out_prefix = str(out_dir) + os.sep
     dirty = [i for i, job in enumerate(page_jobs)
-             if old_pages.get(job.output) != keys[i] or not os.path.isfile(out_prefix + job.output)]
+             if old_keys.get(job.output) != keys[i] or not os.path.isfile(out_prefix + job.output)]
 
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in cache_dir.glob("staging-*"):  # from a build that was killed
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=cache_dir))
-    try:
-        # A site built from nothing is staged as a whole tree, its folders and files made by the
-        # workers in parallel, and renamed into place in one step.
-        tree = staging / "site" if not existed else None
-        renderer = _Renderer(config, authors, page_jobs, out_dir, staging, cache_dir, markup_key, site.pages, tree)
-        if on_total:
-            on_total(len(dirty))
-        changed = _render_all(renderer, dirty, jobs or os.cpu_count() or 1, progress)
-
-        # Every page rendered: only now does the output folder change.
-        written: list[str] = []
-        if tree is not None and tree.is_dir():
-            output.move_tree(tree, out_dir)
-            written = [page_jobs[index].output for index in sorted(changed)]
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for index, payload in sorted(changed.items()):
-            if payload == TREE:
-                continue
-            path = output.target(out_dir, page_jobs[index].output)
-            if isinstance(payload, bytes):
-                output.write_atomic(path, payload)
-            else:
-                output.move_into(Path(payload), path)
-            written.append(page_jobs[index].output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-    static_state: dict[str, tuple[FileStamp, str]] = {}
-    produced = {job.output for job in page_jobs}
-    for (_path, rel, _kind, stamp), (_rel, source) in zip(static_stamps, statics):
-        cached = previous.static.get(rel) if previous else None
-        path = output.target(out_dir, rel)
-        produced.add(rel)
-        if cached and cached[0] == stamp and stamp.mtime_ns < previous.racy_before_ns and path.is_file():
-            static_state[rel] = cached
-            continue
-        data = source.read_bytes()
-        static_state[rel] = (stamp, sources.hash_bytes(data))
-        if not output.same_bytes(path, data):
-            output.write_atomic(path, data)
-            written.append(rel)
-
+    # 4. Render them all, then, and only then, change the output folder.
+    if on_total:
+        on_total(len(dirty))
+    renderer = _Renderer(config, authors, page_jobs, out_dir, cache_dir, survey.markup_key, site.pages)
+    written = _render_and_commit(renderer, dirty, jobs or os.cpu_count() or 1, progress, new_site=not existed)
+    static_state, static_written = _copy_static(config, survey, previous)
+    written += static_written
+    produced = {job.output for job in page_jobs} | set(static_state)
     if previous is not None:
         stale = previous.outputs - produced
     elif existed:
@@ -266,32 +210,19 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
         stale = set()
     removed = sorted(stale)
     output.prune(out_dir, removed)
-
     search_key = state.content_key(tuple(keys[i] for i, job in enumerate(page_jobs) if job.searchable))
-    has_index = (out_dir / "pagefind").is_dir()
-    if config.search and (previous is None or previous.search_key != search_key or not has_index):
-        index_search(out_dir)
-    elif not config.search and has_index:
-        shutil.rmtree(out_dir / "pagefind")
+    _update_search(config, search_key, previous)
 
-    validated = {a.source: a for a in site.all_articles}
-    new_state = state.BuildState(
-        scan_started_ns=scan_started,
-        files=files,
-        validation_key=validation_key,
-        articles=validated,
-        rows=previous.rows if reuse else {},
-        pages={job.output: keys[i] for i, job in enumerate(page_jobs)},
-        outputs=produced,
-        static=static_state,
-        related=(signature, related),
-        search_key=search_key if config.search else "",
-    )
-    state.save(cache_dir, out_dir, new_state)
+    # 5. Remember what was built, for the next build.
+    state.save(cache_dir, out_dir, state.BuildState(
+        scan_started_ns=survey.started_ns, files=files, validation_key=validation_key,
+        articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
+        pages={job.output: keys[i] for i, job in enumerate(page_jobs)}, outputs=produced, static=static_state,
+        related=(signature, related), search_key=search_key if config.search else ""))
     next_up = (site.scheduled[0].date, site.scheduled[0].source) if site.scheduled else None
     valid_until = plan.next_change(site, now)
     state.save_manifest(cache_dir, state.Manifest(
-        inputs=inputs, files=files_digest, racy_before_ns=scan_started - state.RACY_MARGIN_NS,
+        inputs=survey.inputs, files=survey.files_digest, racy_before_ns=survey.started_ns - state.RACY_MARGIN_NS,
         valid_until=valid_until.timestamp() if valid_until else None, pages=len(produced),
         articles=len(site.articles), drafts_skipped=site.skipped_drafts, next_scheduled=next_up))
     return BuildReport(
@@ -309,12 +240,105 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Survey:
+    """What the build's inputs look like before anything is read: digests and file stats."""
+
+    started_ns: int
+    inputs: str                     # settings, theme, bylines, generator and build options
+    templates_digest: str
+    markup_key: str
+    scanned: list                   # sources.scan() of content/
+    statics: list                   # (output path, source path, stat) of templates/static/
+    files_digest: str
+    newest_ns: int
+
+    def matches(self, manifest: state.Manifest, now: dt.datetime) -> bool:
+        """True when the last complete build saw exactly these inputs and the clock changes nothing."""
+        return (manifest.inputs == self.inputs and manifest.files == self.files_digest
+                and self.newest_ns < manifest.racy_before_ns
+                and (manifest.valid_until is None or now.timestamp() < manifest.valid_until))
+
+
+def _survey(config: SiteConfig, *, drafts: bool, future: bool) -> _Survey:
+    started = state.now_ns()
+    templates_digest = _templates_digest(config)
+    markup_key = markup.markup_key()
+    authors_path = config.content_dir / "authors.yaml"
+    inputs = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url, str(config.output_dir),
+                               templates_digest, authors_path.read_bytes() if authors_path.is_file() else b"",
+                               markup_key, drafts, future, config.search)
+    scanned = sources.scan(config.content_dir)
+    statics = [(rel, path, state.file_stamp(path)) for rel, path in output.static_files(config.static_dir)]
+    files_digest, newest = state.stamps_digest(scanned + [(str(p), rel, "static", st) for rel, p, st in statics])
+    return _Survey(started, inputs, templates_digest, markup_key, scanned, statics, files_digest, newest)
+
+
+def _render_and_commit(renderer: _Renderer, dirty: list[int], workers: int,
+                       progress: Callable[[int], None] | None, *, new_site: bool) -> list[str]:
+    """Render every dirty page; once all have rendered, put the changed ones in the output folder."""
+    out_dir, jobs = renderer.out_dir, renderer.jobs
+    renderer.cache_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in renderer.cache_dir.glob("staging-*"):  # from a build that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
+    renderer.staging = Path(tempfile.mkdtemp(prefix="staging-", dir=renderer.cache_dir))
+    try:
+        # A site built from nothing is staged as a whole tree, its folders and files made by the
+        # workers in parallel, and renamed into place in one step.
+        renderer.tree = renderer.staging / "site" if new_site else None
+        changed = _render_all(renderer, dirty, workers, progress)
+        written: list[str] = []
+        if renderer.tree is not None and renderer.tree.is_dir():
+            output.move_tree(renderer.tree, out_dir)
+            written = [jobs[index].output for index in sorted(changed)]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for index, payload in sorted(changed.items()):
+            if payload == TREE:
+                continue
+            path = output.target(out_dir, jobs[index].output)
+            if isinstance(payload, bytes):
+                output.write_atomic(path, payload)
+            else:
+                output.move_into(Path(payload), path)
+            written.append(jobs[index].output)
+        return written
+    finally:
+        shutil.rmtree(renderer.staging, ignore_errors=True)
+
+
+def _copy_static(config: SiteConfig, survey: _Survey,
+                 previous: state.BuildState | None) -> tuple[dict[str, tuple[FileStamp, str]], list[str]]:
+    """Copy the theme's static files whose bytes changed; returns their stats and what was written."""
+    static_state: dict[str, tuple[FileStamp, str]] = {}
+    written = []
+    for rel, source, stamp in survey.statics:
+        cached = previous.static.get(rel) if previous else None
+        path = output.target(config.output_dir, rel)
+        if cached and cached[0] == stamp and stamp.mtime_ns < previous.racy_before_ns and path.is_file():
+            static_state[rel] = cached
+            continue
+        data = source.read_bytes()
+        static_state[rel] = (stamp, sources.hash_bytes(data))
+        if not output.same_bytes(path, data):
+            output.write_atomic(path, data)
+            written.append(rel)
+    return static_state, written
+
+
+def _update_search(config: SiteConfig, search_key: str, previous: state.BuildState | None) -> None:
+    """Rebuild the Pagefind index when a searchable page changed, or drop it when search is off."""
+    index = config.output_dir / "pagefind"
+    if config.search and (previous is None or previous.search_key != search_key or not index.is_dir()):
+        index_search(config.output_dir)
+    elif not config.search and index.is_dir():
+        shutil.rmtree(index)
+
+
 def _render_all(renderer: _Renderer, dirty: list[int], workers: int,
                 progress: Callable[[int], None] | None) -> dict[int, bytes | str]:
     """Render dirty pages, in a forked pool when there are many; returns only pages whose bytes changed."""
     changed: dict[int, bytes | str] = {}
     if workers > 1 and len(dirty) >= POOL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
-        # Markdown first, so that no two workers render the same body and pages find HTML cached.
         chunk = max(8, min(64, len(dirty) // (workers * 8) or 1))
         chunks = [dirty[i:i + chunk] for i in range(0, len(dirty), chunk)]
         context = multiprocessing.get_context("fork")

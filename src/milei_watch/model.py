@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import dates, routes, yamlload
 from .config import SiteConfig, Topic
@@ -572,11 +572,3 @@ def load_authors(config: SiteConfig) -> tuple[dict[str, Author], list[Diagnostic
                                            "write links as '- {title: Profile, url: https://…}'"))
         authors[slug] = Author(slug, name.strip(), str(item.get("bio") or "").strip(), tuple(links))
     return authors, problems, digest
-
-
-def author_name(site: Site, slug: str) -> str:
-    author = site.authors.get(slug)
-    return author.name if author else slug
-
-
-Sorter = Callable[[Article], Any]

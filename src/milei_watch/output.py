@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 from pathlib import Path
 from typing import Iterable
 
@@ -153,7 +152,3 @@ def prune(out_dir: Path, stale: Iterable[str]) -> int:
         except OSError:
             pass
     return removed
-
-
-def clear_folder(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

@@ -199,7 +199,3 @@ def _template_frame(exc: BaseException, config: SiteConfig) -> tuple[str | None,
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
-
-
-def now_iso(moment: dt.datetime) -> str:
-    return dates.iso(moment)

@@ -215,13 +215,6 @@ def save(cache_dir: Path, out_dir: Path, state: BuildState) -> None:
     write_atomic(_path(cache_dir), data)
 
 
-def discard(cache_dir: Path) -> None:
-    try:
-        _path(cache_dir).unlink()
-    except FileNotFoundError:
-        pass
-
-
 def html_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / "html" / key[:2] / f"{key}.html"
 
