@@ -192,8 +192,9 @@ def measure(count: int, runs: int, jobs: str | None, keep: bool) -> list[tuple[s
 
 def _row(name: str, samples: list[tuple[float, int, str]]) -> tuple[str, float, float, str]:
     seconds = statistics.median(s[0] for s in samples)
-    peak = max(s[1] for s in samples) / 1024
-    summary = sorted(samples)[len(samples) // 2][2]
+    median_run = sorted(samples)[len(samples) // 2]
+    peak = median_run[1] / 1024  # the memory of the run whose time is reported
+    summary = median_run[2]
     print(f"  {name:<28} {seconds:7.2f} s  {peak:7.0f} MiB  {summary}", flush=True)
     return name, seconds, peak, summary
 
