@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -43,6 +44,7 @@ class BuildReport:
     next_scheduled: tuple[dt.datetime, str] | None
     warnings: tuple[Diagnostic, ...] = ()
     notes: tuple[str, ...] = ()
+    mode: str = "full"          # "unchanged": nothing to do; "bodies": only edited bodies re-rendered
 
     def summary(self) -> str:
         return (f"built {self.pages} pages: {len(self.written)} written, {self.unchanged} unchanged, "
@@ -158,9 +160,15 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
     if manifest is not None and survey.matches(manifest, now) and out_dir.is_dir():
         return BuildReport(pages=manifest.pages, written=(), unchanged=manifest.pages, removed=(), rendered=0,
                            seconds=time.perf_counter() - started, articles=manifest.articles,
-                           drafts_skipped=manifest.drafts_skipped, next_scheduled=manifest.next_scheduled)
+                           drafts_skipped=manifest.drafts_skipped, next_scheduled=manifest.next_scheduled,
+                           mode="unchanged")
+    if manifest is not None and not full and out_dir.is_dir():
+        narrow = _rebuild_bodies(config, survey, manifest, now, started, drafts=drafts, future=future)
+        if narrow is not None:
+            return narrow
     state.drop_manifest(cache_dir)
     existed = out_dir.is_dir()
+    fresh_bodies = full or state.load_body_index(cache_dir) is None
     previous, reason = (None, "") if full else state.load(cache_dir, out_dir, config.tz)
     notes = [reason] if reason else []
     if reason and log:
@@ -214,11 +222,18 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
     _update_search(config, search_key, previous)
 
     # 5. Remember what was built, for the next build.
-    state.save(cache_dir, out_dir, state.BuildState(
+    dirty_set = set(dirty)
+    state.save_body_jobs(cache_dir, [job for i, job in enumerate(page_jobs) if job.bodies
+                                     and (fresh_bodies or previous is None or i in dirty_set)],
+                         removed, fresh=fresh_bodies or previous is None)
+    token = state.save(cache_dir, out_dir, state.BuildState(
         scan_started_ns=survey.started_ns, files=files, validation_key=validation_key,
         articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
         pages={job.output: keys[i] for i, job in enumerate(page_jobs)}, outputs=produced, static=static_state,
         related=(signature, related), search_key=search_key if config.search else ""))
+    state.save_body_index(cache_dir, state.BodyIndex(
+        token, {rel: (stamp, doc.meta_digest, doc.kind) for rel, (stamp, doc) in files.items()},
+        survey.statics_digest, site.pages))
     next_up = (site.scheduled[0].date, site.scheduled[0].source) if site.scheduled else None
     valid_until = plan.next_change(site, now)
     state.save_manifest(cache_dir, state.Manifest(
@@ -240,6 +255,75 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
     )
 
 
+# Beyond this many edited files, the full path is as quick and far simpler to trust.
+NARROW_LIMIT = 20
+
+
+def _rebuild_bodies(config: SiteConfig, survey: "_Survey", manifest: state.Manifest, now: dt.datetime,
+                    started: float, *, drafts: bool, future: bool) -> BuildReport | None:
+    """Re-render only the pages that embed edited bodies, when nothing but article bodies changed
+    since the last complete build; None when anything else changed and the full path must run.
+
+    The pages are rendered from the jobs the full build planned, with the edited articles
+    validated afresh, so they come out byte for byte as a full build would make them.
+    """
+    cache_dir = config.cache_dir
+    if manifest.inputs != survey.inputs or (manifest.valid_until is not None
+                                            and now.timestamp() >= manifest.valid_until):
+        return None
+    index = state.load_body_index(cache_dir)
+    if index is None or len(survey.scanned) != len(index.files) or index.statics != survey.statics_digest:
+        return None
+    prefix = "content/"
+    edited: list[tuple[str, str, str, FileStamp]] = []
+    for path, shown, kind, stamp in survey.scanned:
+        known = index.files.get(prefix + shown)
+        if known is None or isinstance(stamp, OSError):
+            return None
+        if known[0] != stamp or stamp.mtime_ns >= manifest.racy_before_ns:
+            edited.append((path, prefix + shown, kind, stamp))
+    if not edited or len(edited) > NARROW_LIMIT:
+        return None
+    docs = []
+    for path, rel, kind, _stamp in edited:
+        doc = sources.parse_source(Path(path).read_bytes(), rel, kind)
+        if isinstance(doc, Diagnostic) or kind != "article" or doc.meta_digest != index.files[rel][1]:
+            return None  # a mistake to report, or more than a body changed
+        docs.append(doc)
+    authors, problems, _digest = model.load_authors(config)
+    site, more = model.build_site(config, docs, authors, now=now, drafts=drafts, future=future)
+    if any(p.is_error for p in problems + more):
+        return None
+    rows = state.load_article_rows(cache_dir, index.token)
+    if rows is None:
+        return None
+    fresh = {article.source: article for article in site.all_articles}
+    resolved: dict[str, model.Article] = {}
+
+    def resolve(source: str) -> model.Article:
+        if source not in resolved:
+            article = fresh.get(source) or index.edited.get(source)
+            resolved[source] = article or state.decode_article(rows[source], config.tz)
+        return resolved[source]
+
+    jobs = state.body_jobs(cache_dir, sorted(fresh), resolve)
+    state.drop_manifest(cache_dir)
+    renderer = _Renderer(config, authors, jobs, config.output_dir, cache_dir, survey.markup_key, index.pages)
+    written = _render_and_commit(renderer, list(range(len(jobs))), 1, None, new_site=False)
+    if config.search and any(job.searchable for job in jobs if job.output in written):
+        index_search(config.output_dir)
+    index.edited.update(fresh)
+    for _path, rel, _kind, stamp in edited:
+        index.files[rel] = (stamp, index.files[rel][1], index.files[rel][2])
+    state.save_body_index(cache_dir, index)
+    state.save_manifest(cache_dir, dataclasses.replace(
+        manifest, files=survey.files_digest, racy_before_ns=survey.started_ns - state.RACY_MARGIN_NS))
+    return BuildReport(pages=manifest.pages, written=tuple(written), unchanged=manifest.pages - len(written),
+                       removed=(), rendered=len(jobs), seconds=time.perf_counter() - started,
+                       articles=manifest.articles, drafts_skipped=manifest.drafts_skipped,
+                       next_scheduled=manifest.next_scheduled, mode="bodies")
+
+
 @dataclass(frozen=True, slots=True)
 class _Survey:
     """What the build's inputs look like before anything is read: digests and file stats."""
@@ -252,6 +336,7 @@ class _Survey:
     statics: list                   # (output path, source path, stat) of templates/static/
     files_digest: str
     newest_ns: int
+    statics_digest: str
 
     def matches(self, manifest: state.Manifest, now: dt.datetime) -> bool:
         """True when the last complete build saw exactly these inputs and the clock changes nothing."""
@@ -270,8 +355,10 @@ def _survey(config: SiteConfig, *, drafts: bool, future: bool) -> _Survey:
                                markup_key, drafts, future, config.search)
     scanned = sources.scan(config.content_dir)
     statics = [(rel, path, state.file_stamp(path)) for rel, path in output.static_files(config.static_dir)]
-    files_digest, newest = state.stamps_digest(scanned + [(str(p), rel, "static", st) for rel, p, st in statics])
-    return _Survey(started, inputs, templates_digest, markup_key, scanned, statics, files_digest, newest)
+    static_scan = [(str(p), rel, "static", st) for rel, p, st in statics]
+    files_digest, newest = state.stamps_digest(scanned + static_scan)
+    return _Survey(started, inputs, templates_digest, markup_key, scanned, statics, files_digest, newest,
+                   state.stamps_digest(static_scan)[0])
 
 
 def _render_and_commit(renderer: _Renderer, dirty: list[int], workers: int,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import io
 import marshal
 import os
 import pickle
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,7 +191,7 @@ def load(cache_dir: Path, out_dir: Path, tz: dt.tzinfo) -> tuple[BuildState | No
         return None, "build cache is unreadable; building everything"
 
 
-def save(cache_dir: Path, out_dir: Path, state: BuildState) -> None:
+def save(cache_dir: Path, out_dir: Path, state: BuildState) -> str:
     """Write the state atomically; a token ties its two files together, so a build killed
     between the two writes is detected and the next build starts clean."""
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -213,6 +215,7 @@ def save(cache_dir: Path, out_dir: Path, state: BuildState) -> None:
     data = pickle.dumps((FORMAT, __version__, str(out_dir), token), protocol=pickle.HIGHEST_PROTOCOL) + \
         pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL)
     write_atomic(_path(cache_dir), data)
+    return token
 
 
 def html_path(cache_dir: Path, key: str) -> Path:
@@ -230,3 +233,103 @@ def now_ns() -> int:
 
 def file_stamp(path: Path) -> FileStamp:
     return FileStamp.of(os.stat(path))
+
+
+# An edit to article bodies alone changes only the pages that embed those bodies (the article's
+# own page and the feeds that carry it). To re-render just those, the last full build keeps each
+# such page's planned job, with articles stored by reference, and each file's stat and front-matter
+# digest. Whatever else changes takes the full path.
+
+@dataclass
+class BodyIndex:
+    """What the narrow rebuild of edited bodies needs to know about every content file."""
+
+    token: str                                    # ties it to articles.marshal
+    files: dict[str, tuple[FileStamp, str, str]]  # source → (stat, front-matter digest, kind)
+    statics: str = ""                             # digest of the theme's static files' stats
+    pages: tuple[Any, ...] = ()                   # the standalone pages, which every footer links
+    edited: dict[str, Any] = field(default_factory=dict)  # source → Article validated since the full build
+
+
+def _index_path(cache_dir: Path) -> Path:
+    return cache_dir / "bodies.pickle"
+
+
+def _jobs_path(cache_dir: Path) -> Path:
+    return cache_dir / "bodies.sqlite"
+
+
+class _ArticleRefs(pickle.Pickler):
+    """Pickles a page job with its articles as references to their source files."""
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return obj.source if type(obj) is model.Article else None
+
+
+class _ResolveRefs(pickle.Unpickler):
+    def __init__(self, data: bytes, resolve) -> None:
+        super().__init__(io.BytesIO(data))
+        self._resolve = resolve
+
+    def persistent_load(self, pid: str) -> Any:
+        return self._resolve(pid)
+
+
+def save_body_jobs(cache_dir: Path, jobs: list[Any], gone: list[str], fresh: bool) -> None:
+    """Store (or replace) the jobs of pages that embed bodies; forget pages no longer built."""
+    path = _jobs_path(cache_dir)
+    if fresh and path.exists():
+        path.unlink()
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS job (output TEXT PRIMARY KEY, spec BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS embeds (source TEXT, output TEXT)")
+        db.execute("CREATE INDEX IF NOT EXISTS by_source ON embeds (source)")
+        outputs = [(job.output,) for job in jobs] + [(output,) for output in gone]
+        db.executemany("DELETE FROM job WHERE output = ?", outputs)
+        db.executemany("DELETE FROM embeds WHERE output = ?", outputs)
+        rows, links = [], []
+        for job in jobs:
+            buffer = io.BytesIO()
+            _ArticleRefs(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(job)
+            rows.append((job.output, buffer.getvalue()))
+            links.extend((doc.source, job.output) for doc in job.bodies)
+        db.executemany("INSERT INTO job VALUES (?, ?)", rows)
+        db.executemany("INSERT INTO embeds VALUES (?, ?)", links)
+    db.close()
+
+
+def body_jobs(cache_dir: Path, sources: list[str], resolve) -> list[Any]:
+    """The stored jobs of every page that embeds one of `sources`, articles resolved by `resolve`."""
+    with sqlite3.connect(_jobs_path(cache_dir)) as db:
+        marks = ",".join("?" * len(sources))
+        rows = db.execute(f"SELECT output, spec FROM job WHERE output IN "
+                          f"(SELECT output FROM embeds WHERE source IN ({marks})) ORDER BY output",
+                          sources).fetchall()
+    db.close()
+    return [_ResolveRefs(spec, resolve).load() for _output, spec in rows]
+
+
+def save_body_index(cache_dir: Path, index: BodyIndex) -> None:
+    write_atomic(_index_path(cache_dir), pickle.dumps(((FORMAT, __version__), index), pickle.HIGHEST_PROTOCOL))
+
+
+def load_body_index(cache_dir: Path) -> BodyIndex | None:
+    try:
+        with _index_path(cache_dir).open("rb") as handle:
+            header, index = pickle.load(handle)
+    except Exception:  # missing or damaged: the full path decides
+        return None
+    return index if header == (FORMAT, __version__) and isinstance(index, BodyIndex) else None
+
+
+def load_article_rows(cache_dir: Path, token: str) -> dict[str, tuple] | None:
+    """The encoded articles of the last full build, if they belong with `token`."""
+    try:
+        stored, rows = marshal.loads(_articles_path(cache_dir).read_bytes())
+    except Exception:
+        return None
+    return {row[0]: row[3] for row in rows} if stored == token else None
+
+
+def decode_article(row: tuple, tz: dt.tzinfo) -> model.Article:
+    return _decode_article(row, tz)

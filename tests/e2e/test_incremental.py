@@ -14,6 +14,7 @@ from typing import Callable
 import pytest
 
 from benchmarks.bench_build import make_corpus
+from milei_watch.errors import BuildError
 from tests.conftest import FIXED_NOW, build_fixture, copy_site, snapshot
 
 
@@ -179,3 +180,53 @@ def test_killed_build_leaves_the_site_intact_and_the_next_build_correct(tmp_path
     assert snapshot(project / "site") == before
     build_fixture(project)
     assert snapshot(project / "site") == _clean_build(project, tmp_path)
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text("utf-8") + text, "utf-8")
+
+
+def test_body_edits_take_the_narrow_path_and_still_equal_a_clean_build(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    articles = project / "content" / "articles"
+    # Two articles that share the site feed: the second edit must see the first one's new body.
+    for name, text in [("deuda-y-fmi.md", "\nA first added paragraph.\n"),
+                       ("state-department.md", "\nA second added paragraph.\n"),
+                       ("deuda-y-fmi.md", "\nA third, on the first article again.\n")]:
+        _append(articles / name, text)
+        report = build_fixture(project)
+        assert report.mode == "bodies", f"{name}: {report.mode}"
+        assert "feed.xml" in report.written
+        assert snapshot(project / "site") == _clean_build(project, tmp_path)
+    # A front-matter edit after body edits takes the full path and sees every body edited so far.
+    _edit(articles / "china-russia.md", "title: China, Russia and the region",
+          "title: China, Russia and the region\nslug: china-russia-and-the-region\nupdated: 2026-02-12")
+    assert build_fixture(project).mode == "full"
+    assert snapshot(project / "site") == _clean_build(project, tmp_path)
+    _append(articles / "state-department.md", "\nAnd a fourth.\n")
+    assert build_fixture(project).mode == "bodies"
+    assert snapshot(project / "site") == _clean_build(project, tmp_path)
+
+
+def test_a_body_edit_to_a_draft_or_a_page_changes_nothing_it_should_not(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    _append(project / "content" / "articles" / "draft-notes.md", "\nMore notes.\n")
+    report = build_fixture(project)
+    assert report.written == ()
+    _append(project / "content" / "pages" / "about.md", "\nA new line about us.\n")
+    report = build_fixture(project)
+    assert report.mode == "full" and "about/index.html" in report.written
+    assert snapshot(project / "site") == _clean_build(project, tmp_path)
+
+
+def test_a_broken_file_during_body_edits_is_reported_and_leaves_the_site(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    before = snapshot(project / "site")
+    path = project / "content" / "articles" / "deuda-y-fmi.md"
+    path.write_bytes(path.read_bytes() + b"\n\xff not UTF-8\n")
+    with pytest.raises(BuildError):
+        build_fixture(project)
+    assert snapshot(project / "site") == before
