@@ -284,6 +284,7 @@ def save_body_jobs(cache_dir: Path, jobs: list[Any], gone: list[str], fresh: boo
         db.execute("CREATE TABLE IF NOT EXISTS job (output TEXT PRIMARY KEY, spec BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS embeds (source TEXT, output TEXT)")
         db.execute("CREATE INDEX IF NOT EXISTS by_source ON embeds (source)")
+        db.execute("CREATE INDEX IF NOT EXISTS by_output ON embeds (output)")
         outputs = [(job.output,) for job in jobs] + [(output,) for output in gone]
         db.executemany("DELETE FROM job WHERE output = ?", outputs)
         db.executemany("DELETE FROM embeds WHERE output = ?", outputs)
