@@ -199,7 +199,7 @@ def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds) -> li
         rel = tuple(by_slug[s] for s in related.get(article.slug, ()))
         author = site.authors.get(article.author)
         # An expired article may carry a tag no listed article has, and so no tag page to link to.
-        linked = listed_tags if listed else listed_tags.intersection(article.tags)
+        linked = listed_tags.intersection(article.tags)
         context = {"article": article, "newer": newer, "older": older, "related": rel,
                    "author": author, "expired": not listed, "feeds": feeds, "tag_pages": linked}
         deps = ("article", article.digest, _stub(newer), _stub(older), _stubs(rel), listed,
