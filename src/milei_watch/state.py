@@ -63,19 +63,26 @@ def _manifest_path(cache_dir: Path) -> Path:
     return cache_dir / "manifest.pickle"
 
 
-def load_manifest(cache_dir: Path) -> Manifest | None:
+def _load_versioned(path: Path, kind: type) -> Any:
+    """A small pickled value written by this version, or None when missing, damaged or foreign."""
     try:
-        with _manifest_path(cache_dir).open("rb") as handle:
-            header, manifest = pickle.load(handle)
+        with path.open("rb") as handle:
+            header, value = pickle.load(handle)
     except Exception:  # missing or damaged: the full path decides
         return None
-    if header != (FORMAT, __version__) or not isinstance(manifest, Manifest):
-        return None
-    return manifest
+    return value if header == (FORMAT, __version__) and isinstance(value, kind) else None
+
+
+def _save_versioned(path: Path, value: Any) -> None:
+    write_atomic(path, pickle.dumps(((FORMAT, __version__), value), pickle.HIGHEST_PROTOCOL))
+
+
+def load_manifest(cache_dir: Path) -> Manifest | None:
+    return _load_versioned(_manifest_path(cache_dir), Manifest)
 
 
 def save_manifest(cache_dir: Path, manifest: Manifest) -> None:
-    write_atomic(_manifest_path(cache_dir), pickle.dumps(((FORMAT, __version__), manifest)))
+    _save_versioned(_manifest_path(cache_dir), manifest)
 
 
 def drop_manifest(cache_dir: Path) -> None:
@@ -311,16 +318,11 @@ def body_jobs(cache_dir: Path, sources: list[str], resolve) -> list[Any]:
 
 
 def save_body_index(cache_dir: Path, index: BodyIndex) -> None:
-    write_atomic(_index_path(cache_dir), pickle.dumps(((FORMAT, __version__), index), pickle.HIGHEST_PROTOCOL))
+    _save_versioned(_index_path(cache_dir), index)
 
 
 def load_body_index(cache_dir: Path) -> BodyIndex | None:
-    try:
-        with _index_path(cache_dir).open("rb") as handle:
-            header, index = pickle.load(handle)
-    except Exception:  # missing or damaged: the full path decides
-        return None
-    return index if header == (FORMAT, __version__) and isinstance(index, BodyIndex) else None
+    return _load_versioned(_index_path(cache_dir), BodyIndex)
 
 
 def load_article_rows(cache_dir: Path, token: str) -> dict[str, tuple] | None:
