@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ingest = command("ingest", "turn new stories from content/feeds.yaml into drafts in content/inbox/",
                      "Read the feeds listed in content/feeds.yaml and write each new relevant story as a draft "
-                     "in content/inbox/. Never overwrites a draft; see docs/ingest.md.")
+                     "in content/inbox/. Never overwrites a draft; see 'Ingesting feeds' in README.md.")
     ingest.add_argument("--source", metavar="NAME", help="read only this source (also a disabled one)")
     ingest.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
     ingest.add_argument("--limit", type=int, metavar="N", help="at most N new drafts per source")

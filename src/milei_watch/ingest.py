@@ -289,7 +289,7 @@ def load_feeds(config: SiteConfig) -> tuple[FeedSource, ...]:
     path = config.root / FEEDS_FILE
     if not path.is_file():
         raise ConfigError([Diagnostic(Location(FEEDS_FILE), "no feed list to ingest",
-                                     f"create {FEEDS_FILE} listing the feeds to read; see docs/ingest.md")])
+                                     f"create {FEEDS_FILE} listing the feeds to read; see 'Ingesting feeds' in README.md")])
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
