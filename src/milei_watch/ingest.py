@@ -22,6 +22,7 @@ import yaml
 from . import classify, fetch, routes, sources, yamlload
 from .config import SiteConfig, load_config
 from .errors import BuildError, ConfigError, Diagnostic, Location, did_you_mean, format_report, relative
+from .output import write_atomic
 
 FEEDS_FILE = "content/feeds.yaml"
 STATE_FILE = "content/ingest-state.json"
@@ -472,18 +473,11 @@ def save_state(config: SiteConfig, states: Mapping[str, SourceState]) -> None:
             entry["last_modified"] = state.last_modified
         data["sources"][name] = entry
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(temp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
+        write_atomic(path, text.encode("utf-8"))
     except OSError as exc:
         raise BuildError([Diagnostic(Location(STATE_FILE), f"cannot write the ingest state: {exc.strerror}",
                                      "check that the content folder is writable")]) from None
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def _line_of(text: str, needle: str) -> int:
