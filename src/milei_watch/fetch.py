@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +18,7 @@ DEFAULT_TIMEOUT = 20.0
 CONNECT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
+DEADLINE_GRACE = 0.25  # seconds past the deadline before a stalled request is abandoned
 CHUNK = 64 * 1024
 REDIRECTS = (301, 302, 303, 307, 308)
 PERMANENT = (301, 308)
@@ -75,9 +77,33 @@ def is_web_address(url: str) -> bool:
 def fetch(url: str, *, etag: str = "", last_modified: str = "", timeout: float = DEFAULT_TIMEOUT,
           connect_timeout: float = CONNECT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
           max_redirects: int = MAX_REDIRECTS) -> Response:
-    """GET `url` within `timeout` seconds in all; raise FetchError on any failure."""
+    """GET `url` within `timeout` seconds in all; raise FetchError on any failure.
+
+    The request runs in a helper thread so that the deadline also holds where sockets give no
+    handle on time: a host name that takes long to resolve, or headers that arrive a line at a time.
+    A request abandoned at the deadline ends on its own socket timeouts; its thread is a daemon."""
     if not is_web_address(url):
         raise FetchError(f"{url!r} is not an http(s) address")
+    outcome: list[Response | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(_fetch(url, etag, last_modified, timeout, connect_timeout, max_bytes, max_redirects))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, name="milei-watch-fetch", daemon=True)
+    worker.start()
+    worker.join(timeout + DEADLINE_GRACE)  # the request's own deadline checks answer first when they can
+    if not outcome:
+        raise FetchError(f"timed out after {timeout:g} s")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _fetch(url: str, etag: str, last_modified: str, timeout: float, connect_timeout: float, max_bytes: int,
+           max_redirects: int) -> Response:
     deadline = time.monotonic() + timeout
     opener = urllib.request.build_opener(_NoRedirects)
     headers = {"User-Agent": user_agent(), "Accept": ACCEPT}
@@ -121,7 +147,9 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", timeout: float =
         except FetchError:
             raise
         except Exception as exc:  # noqa: BLE001 - every network failure becomes one readable reason
-            raise FetchError(_describe(exc, timeout)) from None
+            # a socket timeout before the deadline is the connect timeout (or one header's wait)
+            waited = timeout if time.monotonic() >= deadline - 0.05 else connect_timeout
+            raise FetchError(_describe(exc, waited)) from None
 
 
 def _read_capped(answer: http.client.HTTPResponse, deadline: float, timeout: float, max_bytes: int) -> bytes:

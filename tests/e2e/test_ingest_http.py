@@ -233,6 +233,41 @@ def test_a_feed_that_trickles_in_hits_the_total_deadline(server):
     assert time.monotonic() - started < 1.5
 
 
+def test_headers_that_trickle_in_hit_the_total_deadline(server):
+    def drip(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        for number in range(40):  # one header line every 0.1 s: each read is quick, the whole is not
+            handler.send_header(f"X-Drip-{number}", "1")
+            handler.flush_headers()
+            time.sleep(0.1)
+        handler.end_headers()
+
+    server.routes["/drip.xml"] = drip
+    started = time.monotonic()
+    with pytest.raises(fetch.FetchError, match=r"^timed out after 0\.5 s$"):
+        fetch.fetch(server.url("/drip.xml"), timeout=FAST)
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_host_name_that_takes_too_long_to_resolve_hits_the_deadline(monkeypatch):
+    def slow_lookup(*args, **kwargs):
+        time.sleep(3)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+    started = time.monotonic()
+    with pytest.raises(fetch.FetchError, match=r"^timed out after 0\.5 s$"):
+        fetch.fetch("http://feeds.example.invalid/feed.xml", timeout=FAST)
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_server_that_accepts_but_never_answers_is_reported_after_the_connect_timeout(silent_url):
+    started = time.monotonic()
+    with pytest.raises(fetch.FetchError, match=r"^timed out after 0\.3 s$"):
+        fetch.fetch(silent_url, timeout=5, connect_timeout=0.3)
+    assert time.monotonic() - started < 2
+
+
 def test_http_500_fails_that_source_only(tmp_path, server):
     server.routes["/broken.xml"] = send(b"oops", status=500)
     server.routes["/good.xml"] = send(fixture_bytes("atom10.xml"))
