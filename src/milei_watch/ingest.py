@@ -118,10 +118,15 @@ class SourceResult:
     def ok(self) -> bool:
         return not self.error and not self.failed
 
+    @property
+    def failures(self) -> int:
+        """Drafts that could not be written, or 1 for a source that could not be read at all."""
+        return 1 if self.error else self.failed
+
     def line(self) -> str:
+        text = f"{self.name}: {_counts(self.new, self.seen, self.skipped, self.failures, self.held)}"
         if self.error:
-            return f"{self.name}: failed: {self.error}"
-        text = f"{self.name}: {_counts(self.new, self.seen, self.skipped, self.failed, self.held)}"
+            return f"{text} ({self.error})"
         if self.not_modified:
             text += " (not modified since the last run)"
         return text + "".join(f"; warning: {warning}" for warning in self.warnings)
@@ -148,7 +153,7 @@ class IngestReport:
             return ["no enabled sources in content/feeds.yaml"]
         lines = [result.line() for result in self.sources]
         total = "total: " + _counts(*(sum(getattr(r, name) for r in self.sources)
-                                      for name in ("new", "seen", "skipped", "failed", "held")))
+                                      for name in ("new", "seen", "skipped", "failures", "held")))
         broken = sum(1 for result in self.sources if result.error)
         if broken:
             total += f"; {broken} of {len(self.sources)} sources failed"
@@ -199,8 +204,10 @@ def ingest(config: SiteConfig, *, source: str | None = None, dry_run: bool = Fal
     results = []
     for feed in feeds:
         previous = states.get(feed.name, SourceState())
+        # a story carried by two sources (a publisher's section feeds overlap) becomes one draft
+        elsewhere = frozenset().union(*(state.seen for name, state in states.items() if name != feed.name))
         result, state = ingest_source(config, feed, previous, classifier, dry_run=dry_run, limit=limit,
-                                      now=now, timeout=timeout, max_bytes=max_bytes)
+                                      now=now, timeout=timeout, max_bytes=max_bytes, elsewhere=elsewhere)
         results.append(result)
         if not dry_run and state != previous:
             # saved after every source, so an interrupted run never forgets drafts it already wrote
@@ -211,8 +218,10 @@ def ingest(config: SiteConfig, *, source: str | None = None, dry_run: bool = Fal
 
 def ingest_source(config: SiteConfig, feed: FeedSource, previous: SourceState, classifier: classify.Classifier, *,
                   dry_run: bool, limit: int | None, now: dt.datetime, timeout: float,
-                  max_bytes: int) -> tuple[SourceResult, SourceState]:
-    """Fetch, parse, filter and write one source; its failure is reported in the result, never raised."""
+                  max_bytes: int, elsewhere: frozenset[str] = frozenset()) -> tuple[SourceResult, SourceState]:
+    """Fetch, parse, filter and write one source; its failure is reported in the result, never raised.
+
+    Items whose key is in `elsewhere` (seen through another source) count as seen."""
     try:
         answer = read_feed(config, feed, previous, timeout=timeout, max_bytes=max_bytes)
     except fetch.FetchError as exc:
@@ -230,7 +239,7 @@ def ingest_source(config: SiteConfig, feed: FeedSource, previous: SourceState, c
     written: list[Path] = []
     inbox = config.content_dir / "inbox"
     for item in parsed.items:
-        if item.key in seen:
+        if item.key in seen or item.key in elsewhere:
             counts["seen"] += 1
             continue
         topics = classify.classify(classifier, item_text(item), feed.topics)

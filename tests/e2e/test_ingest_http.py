@@ -220,7 +220,8 @@ def test_a_server_that_never_answers_times_out_and_the_next_source_still_runs(tm
     started = time.monotonic()
     report = ingest.ingest(config, now=NOW, timeout=FAST)
     assert time.monotonic() - started < 3
-    assert result(report, "silent").line() == f"silent: failed: timed out after {FAST:g} s"
+    assert result(report, "silent").line() == \
+        f"silent: 0 new, 0 seen, 0 skipped (not relevant), 1 failed (timed out after {FAST:g} s)"
     assert result(report, "local").new == 2
     assert not report.ok
 
@@ -273,7 +274,8 @@ def test_http_500_fails_that_source_only(tmp_path, server):
     server.routes["/good.xml"] = send(fixture_bytes("atom10.xml"))
     config = project(tmp_path, {"broken": server.url("/broken.xml"), "good": server.url("/good.xml")})
     report = ingest.ingest(config, now=NOW)
-    assert result(report, "broken").line() == "broken: failed: HTTP 500 Internal Server Error"
+    assert result(report, "broken").line() == \
+        "broken: 0 new, 0 seen, 0 skipped (not relevant), 1 failed (HTTP 500 Internal Server Error)"
     assert result(report, "good").new == 1
     state = json.loads((config.content_dir / "ingest-state.json").read_text(encoding="utf-8"))
     assert "broken" not in state["sources"]
@@ -325,7 +327,8 @@ def test_a_response_larger_than_the_cap_is_refused(tmp_path, server):
         fetch.fetch(server.url("/undeclared.xml"), max_bytes=100_000)
     config = project(tmp_path, {"huge": server.url("/huge.xml"), "local": "atom10.xml"})
     report = ingest.ingest(config, now=NOW)  # the default cap
-    assert result(report, "huge").line() == "huge: failed: the feed is larger than the 5 MB limit; stopped reading"
+    assert result(report, "huge").line() == \
+        "huge: 0 new, 0 seen, 0 skipped (not relevant), 1 failed (the feed is larger than the 5 MB limit; stopped reading)"
     assert result(report, "local").new == 1
 
 
@@ -350,7 +353,8 @@ def test_a_web_page_instead_of_a_feed_is_reported(tmp_path, server):
                               headers={"Content-Type": "text/html; charset=utf-8"})
     config = project(tmp_path, {"homepage": server.url("/")})
     report = ingest.ingest(config, now=NOW)
-    assert result(report, "homepage").line() == "homepage: failed: not a feed: the address returned a web page"
+    assert result(report, "homepage").line() == \
+        "homepage: 0 new, 0 seen, 0 skipped (not relevant), 1 failed (not a feed: the address returned a web page)"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,9 +368,9 @@ def test_run_ingest_prints_a_line_per_source_and_a_total_and_exits_1_when_one_fa
     assert status == 1
     assert printed == [
         "local: 2 new, 0 seen, 1 skipped (not relevant), 0 failed",
-        "broken: failed: HTTP 500 Internal Server Error",
+        "broken: 0 new, 0 seen, 0 skipped (not relevant), 1 failed (HTTP 500 Internal Server Error)",
         "atom: 1 new, 0 seen, 0 skipped (not relevant), 0 failed",
-        "total: 3 new, 0 seen, 1 skipped (not relevant), 0 failed; 1 of 3 sources failed",
+        "total: 3 new, 0 seen, 1 skipped (not relevant), 1 failed; 1 of 3 sources failed",
     ]
 
 

@@ -301,9 +301,10 @@ def test_malformed_feed_without_entries_fails_and_the_next_source_still_runs(tmp
     config = project(tmp_path, "not-a-feed.xml", "rss20.xml")
     report = run(config)
     assert not report.ok
-    assert result(report, "not-a-feed").line().startswith("not-a-feed: failed: malformed feed (")
+    assert result(report, "not-a-feed").line().startswith(
+        "not-a-feed: 0 new, 0 seen, 0 skipped (not relevant), 1 failed (malformed feed (")
     assert result(report, "rss20").new == 2
-    assert report.lines()[-1] == ("total: 2 new, 0 seen, 1 skipped (not relevant), 0 failed; "
+    assert report.lines()[-1] == ("total: 2 new, 0 seen, 1 skipped (not relevant), 1 failed; "
                                   "1 of 2 sources failed")
 
 
@@ -312,6 +313,22 @@ def test_duplicate_items_give_one_draft_each(tmp_path):
     report = run(config)
     assert result(report, "duplicates").line() == "duplicates: 2 new, 2 seen, 0 skipped (not relevant), 0 failed"
     assert sorted(drafts_by_title(config)) == ["Milei and the IMF: first copy", "Milei at the State Department"]
+
+
+def test_a_story_carried_by_two_sources_becomes_one_draft(tmp_path):
+    config = project(tmp_path, "rss20.xml")
+    copy = config.content_dir / "fixtures" / "rss20-copy.xml"
+    shutil.copy(FIXTURES / "rss20.xml", copy)
+    with (config.content_dir / "feeds.yaml").open("a", encoding="utf-8") as feeds:
+        feeds.write("- name: section-feed\n  publisher: Fixture copy\n  path: content/fixtures/rss20-copy.xml\n")
+    report = run(config)
+    assert report.lines()[:2] == [
+        "rss20: 2 new, 0 seen, 1 skipped (not relevant), 0 failed",
+        "section-feed: 0 new, 2 seen, 1 skipped (not relevant), 0 failed",
+    ]
+    assert len(inbox(config)) == 2
+    assert result(run(config), "section-feed").new == 0
+    assert len(inbox(config)) == 2
 
 
 def test_items_without_guid_or_link_are_known_by_title_and_date(tmp_path):
