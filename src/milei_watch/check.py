@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import model, routes, sources, yamlload
 from .config import SiteConfig
-from .errors import Diagnostic, Location, closest, relative
+from .errors import BuildError, ConfigError, Diagnostic, Location, closest, relative
 from .scaffold import SUMMARY_PLACEHOLDER
 
 SUMMARY_LIMIT = 300
@@ -75,7 +75,23 @@ def validate(config: SiteConfig, *, now: dt.datetime | None = None) -> tuple[lis
     problems += model_problems
     problems += _template_problems(config)
     problems += _editorial_warnings(config, site, docs)
+    problems += _ingest_problems(config)
     return problems, len(site.all_articles), len(site.pages)
+
+
+def _ingest_problems(config: SiteConfig) -> list[Diagnostic]:
+    """What `ingest` would stop on in content/feeds.yaml and content/ingest-state.json, when they exist."""
+    from . import ingest  # feedparser and nh3 are loaded only for projects that ingest
+
+    problems: list[Diagnostic] = []
+    for path, load in ((ingest.FEEDS_FILE, ingest.load_feeds), (ingest.STATE_FILE, ingest.load_state)):
+        if not (config.root / path).exists():
+            continue
+        try:
+            load(config)
+        except (ConfigError, BuildError) as exc:
+            problems += exc.diagnostics
+    return problems
 
 
 def _template_problems(config: SiteConfig) -> list[Diagnostic]:

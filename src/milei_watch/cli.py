@@ -146,7 +146,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .check import check
     from .config import load_config
 
-    config = load_config(args.root, args.out)
+    site_yaml = Path(args.root) / "content" / "site.yaml"
+    try:
+        config = load_config(args.root, args.out)
+    except ConfigError as exc:
+        if not site_yaml.is_file():  # no project here: a usage error, as for every command
+            raise
+        # a mistake in site.yaml is a content problem like any other to the checker: exit 1
+        print(format_report(exc.diagnostics), file=sys.stderr)
+        return EXIT_CONTENT
     report = check(config, site=args.site)
     if report.diagnostics:
         print(format_report(report.diagnostics), file=sys.stderr)

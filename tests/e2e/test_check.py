@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from tests.conftest import FIXTURES, build_fixture, copy_site, run_cli, snapshot
+from tests.conftest import FIXTURES, REPO, build_fixture, copy_site, run_cli, snapshot
 
 BROKEN = FIXTURES / "broken"
 
@@ -55,12 +55,44 @@ def test_broken_content_reports_what_build_reports(site_root):
     assert snapshot(site_root) == before
 
 
-def test_config_error_is_a_usage_error(site_root):
+def test_config_mistake_is_an_error_like_any_other(site_root):
     config = site_root / "content" / "site.yaml"
     config.write_text(config.read_text("utf-8").replace("timezone:", "time_zone:"), "utf-8")
     result = run_cli("check", "--root", site_root)
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "content/site.yaml:5: error: unknown setting 'time_zone'" in result.stderr
+
+
+def test_a_folder_that_is_no_project_is_a_usage_error(tmp_path):
+    result = run_cli("check", "--root", tmp_path)
+    assert result.returncode == 2
+    assert "no site configuration" in result.stderr
+
+
+def test_feed_list_and_ingest_state_are_checked(site_root):
+    content = site_root / "content"
+    (content / "feeds.yaml").write_text(
+        "- name: wire\n  url: ftp://feeds.example.org/rss\n- name: other\n  path: content/x.xml\n  topic: [economy]\n",
+        encoding="utf-8")
+    (content / "ingest-state.json").write_text('{"format": 1, "sources": {', encoding="utf-8")
+    before = snapshot(site_root)
+
+    result = run_cli("check", "--root", site_root)
+
+    assert result.returncode == 1
+    errors = _diagnostics(result.stderr, "error")
+    assert any(line.startswith("content/feeds.yaml:2: error: ") and "ftp://" in line for line in errors), errors
+    assert any(line.startswith("content/feeds.yaml:5: error: unknown source setting 'topic'") for line in errors), errors
+    assert any(line.startswith("content/ingest-state.json:1:") and "not valid JSON" in line for line in errors), errors
+    assert snapshot(site_root) == before
+
+
+def test_shipped_feed_list_and_state_pass(tmp_path):
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    result = run_cli("check", "--root", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "content/feeds.yaml" not in result.stderr and "ingest-state" not in result.stderr
 
 
 def test_template_syntax_error_names_the_template_line(site_root):
