@@ -86,11 +86,26 @@ def test_cache_key_changes_with_package_and_templates(workflow):
 def test_deploys_only_from_main(workflow):
     assert set(workflow.get("on") or workflow[True]) >= {"push", "pull_request", "schedule", "workflow_dispatch"}
     assert workflow["permissions"] == {"contents": "read"}
-    assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    assert "concurrency" not in workflow  # a workflow-wide group would queue pull requests behind deploys
+    build = workflow["jobs"]["build"]
+    assert "github.ref" in build["concurrency"]["group"]
+    assert build["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
     upload = [s for s in workflow["jobs"]["build"]["steps"] if "upload-pages-artifact" in str(s.get("uses"))]
     assert upload and upload[0]["with"]["path"] == "site"
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build" and deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert "refs/heads/main" in deploy["if"] and "pull_request" in deploy["if"]
     assert deploy["environment"]["name"] == "github-pages"
+    assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     assert any(str(s.get("uses", "")).startswith("actions/deploy-pages@") for s in deploy["steps"])
+
+
+def test_runs_the_browser_and_validator_tests_rather_than_skipping_them(workflow):
+    build = workflow["jobs"]["build"]
+    assert build["env"]["MILEI_WATCH_REQUIRE_TOOLS"] == "1"
+    chromium = build["env"]["MILEI_WATCH_CHROMIUM"]
+    assert chromium.startswith("/usr/bin/")
+    steps = build["steps"]
+    runs = " ".join(str(step.get("run", "")) for step in steps)
+    assert "npm ci" in runs and "python -m pytest" in runs
+    assert any(str(step.get("uses", "")).startswith("actions/setup-node@") for step in steps)
