@@ -65,23 +65,22 @@ class _Renderer:
     staging: Path | None = None   # where changed pages wait for the commit
     tree: Path | None = None      # a whole new site is staged as a tree and renamed into place
     in_worker: bool = False
+    fresh: bool = False           # --full: render every body again rather than trust the HTML cache
     env: object = None
     md: object = None
 
     def html_for(self, doc) -> str:
+        """The body's HTML: from the cache when an intact entry exists (and the build is not --full)."""
         key = hashlib.blake2b(f"{self.markup_key}:{doc.body_digest}".encode(), digest_size=16).hexdigest()
         path = state.html_path(self.cache_dir, key)
-        try:
-            return path.read_text("utf-8")
-        except FileNotFoundError:
-            pass
+        if not self.fresh:
+            html = state.read_html(path)
+            if html is not None:
+                return html
         if self.md is None:
             self.md = markup.Renderer()
         html = self.md.render(sources.read_body(self.config.root / doc.source))
-        try:
-            output.write_atomic(path, html.encode("utf-8"))
-        except OSError:
-            pass  # the cache is an optimisation; a read-only cache still builds
+        state.write_html(path, html)
         return html
 
     def stage(self, index: int) -> bytes | str | None:
@@ -205,7 +204,7 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
     # 4. Render them all, then, and only then, change the output folder.
     if on_total:
         on_total(len(dirty))
-    renderer = _Renderer(config, authors, page_jobs, out_dir, cache_dir, survey.markup_key, site.pages)
+    renderer = _Renderer(config, authors, page_jobs, out_dir, cache_dir, survey.markup_key, site.pages, fresh=full)
     written = _render_and_commit(renderer, dirty, jobs or os.cpu_count() or 1, progress, new_site=not existed)
     static_state, static_written = _copy_static(config, survey, previous)
     written += static_written

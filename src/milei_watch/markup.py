@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import xml.etree.ElementTree as etree
+from pathlib import Path
 
 import markdown
 from markdown.extensions import Extension
@@ -15,9 +18,6 @@ from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
 from .routes import slugify
-
-# Bump when the rendering below changes, so cached HTML from older settings is not reused.
-MARKUP_VERSION = "2"
 
 _EXTENSIONS = ["footnotes", "tables", "attr_list", "fenced_code", "sane_lists"]
 
@@ -118,6 +118,12 @@ class Renderer:
         return smarten_html(self._md.convert(text))
 
 
+@functools.cache
 def markup_key() -> str:
-    """Part of every cached HTML key: the renderer's settings and the library version."""
-    return f"{MARKUP_VERSION}:{markdown.__version__}:{','.join(_EXTENSIONS)}"
+    """Part of every cached HTML key: this module's and its helpers' code, the settings, the library version.
+
+    Any change to how Markdown becomes HTML changes the key, so cached HTML is never reused across it."""
+    code = hashlib.blake2b(digest_size=16)
+    for module in ("markup.py", "routes.py"):
+        code.update(Path(__file__).with_name(module).read_bytes())
+    return f"{code.hexdigest()}:{markdown.__version__}:{','.join(_EXTENSIONS)}"

@@ -229,6 +229,27 @@ def html_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / "html" / key[:2] / f"{key}.html"
 
 
+def read_html(path: Path) -> str | None:
+    """A cached body's HTML, or None when there is none or the entry fails its checksum."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    check, _, html = data.partition(b"\n")
+    if hashlib.blake2b(html, digest_size=16).hexdigest().encode() != check:
+        return None  # damaged or foreign: rendered again and rewritten
+    return html.decode("utf-8")
+
+
+def write_html(path: Path, html: str) -> None:
+    """Store a body's HTML behind its checksum; the cache is an optimisation, so a failed write is ignored."""
+    data = html.encode("utf-8")
+    try:
+        write_atomic(path, hashlib.blake2b(data, digest_size=16).hexdigest().encode() + b"\n" + data)
+    except OSError:
+        pass
+
+
 def content_key(*parts: Any) -> str:
     """A short stable hash of the parts' representations."""
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()

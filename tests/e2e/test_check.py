@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from tests.conftest import FIXTURES, REPO, build_fixture, copy_site, run_cli, snapshot
+from tests.conftest import FIXTURES, build_fixture, copy_shipped, copy_site, run_cli, snapshot
 
 BROKEN = FIXTURES / "broken"
 
@@ -88,9 +88,7 @@ def test_feed_list_and_ingest_state_are_checked(site_root):
 
 
 def test_shipped_feed_list_and_state_pass(tmp_path):
-    shutil.copytree(REPO / "content", tmp_path / "content")
-    shutil.copytree(REPO / "templates", tmp_path / "templates")
-    result = run_cli("check", "--root", tmp_path)
+    result = run_cli("check", "--root", copy_shipped(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "content/feeds.yaml" not in result.stderr and "ingest-state" not in result.stderr
 

@@ -15,7 +15,7 @@ import pytest
 
 from benchmarks.bench_build import make_corpus
 from milei_watch.errors import BuildError
-from tests.conftest import FIXED_NOW, build_fixture, copy_site, snapshot
+from tests.conftest import FIXED_NOW, build_fixture, copy_site, run_cli, snapshot
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -133,6 +133,53 @@ def test_deleting_or_corrupting_the_cache_means_a_clean_correct_build(tmp_path: 
     report = build_fixture(project, log=messages.append)
     assert messages == ["build cache is unreadable; building everything"]
     assert report.written == ()
+    assert snapshot(project / "site") == expected
+
+
+def _damage_html_cache(project: Path) -> int:
+    entries = list((project / ".milei_watch" / "html").rglob("*.html"))
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes().replace(b"<p>", b"<p>DAMAGED ", 1))
+    return len(entries)
+
+
+def test_full_renders_every_body_again_rather_than_trust_the_html_cache(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    expected = snapshot(project / "site")
+    assert _damage_html_cache(project) >= 5
+    (project / ".milei_watch" / "manifest.pickle").unlink()  # so the next build renders pages again
+    build_fixture(project, full=True)
+    assert snapshot(project / "site") == expected
+    assert not any(b"DAMAGED" in entry.read_bytes() for entry in (project / ".milei_watch" / "html").rglob("*.html"))
+
+
+def test_a_damaged_html_cache_entry_is_rendered_again(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    expected = snapshot(project / "site")
+    _damage_html_cache(project)
+    _edit(project / "templates" / "article.html", "</article>", "{# every article page again #}</article>")
+    build_fixture(project)
+    assert snapshot(project / "site") == expected
+
+
+def test_a_cache_from_another_version_says_so_once_and_builds_cleanly(tmp_path: Path) -> None:
+    import pickle
+
+    project = copy_site(tmp_path / "project")
+    assert run_cli("build", "--root", project).returncode == 0
+    expected = snapshot(project / "site")
+    cache = project / ".milei_watch" / "state.pickle"
+    with cache.open("rb") as handle:
+        header, rest = pickle.load(handle), handle.read()
+    cache.write_bytes(pickle.dumps((header[0], "0.0.1-other", *header[2:])) + rest)
+    (project / ".milei_watch" / "manifest.pickle").unlink()  # as an upgrade changes the manifest's key
+
+    result = run_cli("build", "--root", project)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["build cache is from another version or output folder; building everything"]
     assert snapshot(project / "site") == expected
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -83,6 +84,23 @@ def test_renderer_is_reset_between_documents():
     assert "Primera nota" not in second and 'id="intro"' in second
 
 
-def test_markup_key_names_the_settings():
+def test_markup_key_names_the_settings_and_follows_the_code(tmp_path, monkeypatch):
+    import markdown
+
     key = markup.markup_key()
-    assert key.startswith(markup.MARKUP_VERSION + ":") and "footnotes" in key
+    assert f":{markdown.__version__}:" in key and "footnotes" in key
+    # a copy of the module with one changed line gives another key: cached HTML is not reused across it
+    package = tmp_path / "copy"
+    package.mkdir()
+    for name in ("markup.py", "routes.py"):
+        (package / name).write_bytes(Path(markup.__file__).with_name(name).read_bytes())
+    with (package / "markup.py").open("a", encoding="utf-8") as handle:
+        handle.write("\n# changed\n")
+    markup.markup_key.cache_clear()
+    monkeypatch.setattr(markup, "__file__", str(package / "markup.py"))
+    try:
+        assert markup.markup_key() != key
+    finally:
+        monkeypatch.undo()
+        markup.markup_key.cache_clear()
+    assert markup.markup_key() == key
