@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any, Callable
+from urllib.parse import urljoin
 
 from . import dates
 from .config import SiteConfig
@@ -20,7 +23,7 @@ def json_feed(config: SiteConfig, context: dict[str, Any], bodies: dict[str, str
             "url": link,
             "title": article.title,
             "summary": article.summary,
-            "content_html": bodies[article.body_digest],
+            "content_html": absolute_links(bodies[article.body_digest], link),
             "date_published": dates.iso(article.date),
             "date_modified": dates.iso(article.modified),
             "authors": [{"name": author_name(article.author)}],
@@ -39,3 +42,19 @@ def json_feed(config: SiteConfig, context: dict[str, Any], bodies: dict[str, str
         "items": items,
     }
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+_START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def absolute_links(body: str, page_url: str) -> str:
+    """An article body with every link and image address resolved against the article's address.
+
+    A feed reader shows the body away from the article, and resolves a relative `#fn:1` or
+    `../other/` against the feed's address instead; absolute addresses work everywhere."""
+    def resolve(match: re.Match) -> str:
+        value = html.unescape(match[2])
+        return match[1] + html.escape(urljoin(page_url, value), quote=True) + match[3] if value else match[0]
+
+    return _START_TAG.sub(lambda tag: _LINK_ATTRIBUTE.sub(resolve, tag[0]), body)

@@ -56,6 +56,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
         rfc822=dates.rfc822,
         human_date=dates.human,
         author_name=author_name,
+        absolute_links=lambda body, path: feeds.absolute_links(body, abs_url(path)),
         kind_label=lambda kind: KIND_LABELS.get(kind, kind),
         schema_type=lambda kind: SCHEMA_TYPES.get(kind, "NewsArticle"),
         topic_name=lambda slug: config.topic(slug).name,

@@ -170,6 +170,38 @@ def test_feeds_carry_the_full_article_body():
     assert "<strong>board</strong>" in entry.content[0].value
 
 
+_LINK_IN_CONTENT = re.compile(r'\s(?:href|src)="([^"]*)"')
+
+
+def _contents(site: Path) -> dict[str, list[str]]:
+    """Every feed file's article bodies, as HTML."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(site.rglob("feed.xml")) + sorted(site.rglob("atom.xml")):
+        parsed = feedparser.parse(path.read_bytes())
+        found[str(path.relative_to(site))] = [e.content[0].value for e in parsed.entries if "content" in e]
+    for path in sorted(site.rglob("feed.json")):
+        items = json.loads(path.read_text("utf-8"))["items"]
+        found[str(path.relative_to(site))] = [item["content_html"] for item in items]
+    return found
+
+
+def test_links_in_feed_content_are_absolute(site):
+    contents = _contents(site)
+    links = [link for bodies in contents.values() for body in bodies for link in _LINK_IN_CONTENT.findall(body)]
+    relative = sorted({link for link in links if not re.match(r"^(https?:|mailto:)", link)})
+    assert relative == []
+
+
+def test_footnotes_in_feeds_point_into_their_article():
+    site = built_site("basic")
+    [body] = [i["content_html"] for i in json.loads((site / "feed.json").read_text("utf-8"))["items"]
+              if i["id"].endswith("/el-ajuste-fiscal-de-milei-ano-uno/")]
+    assert f'href="{BASIC_URL}articles/el-ajuste-fiscal-de-milei-ano-uno/#fn:1"' in body
+    # the article page itself keeps its short in-page links
+    page = (site / "articles" / "el-ajuste-fiscal-de-milei-ano-uno" / "index.html").read_text("utf-8")
+    assert 'href="#fn:1"' in page
+
+
 def test_escaping_survives_every_format():
     site = built_site("basic")
     summary = "Austerity & privatisation <in brief>."

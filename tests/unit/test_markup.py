@@ -104,3 +104,17 @@ def test_markup_key_names_the_settings_and_follows_the_code(tmp_path, monkeypatc
         monkeypatch.undo()
         markup.markup_key.cache_clear()
     assert markup.markup_key() == key
+
+
+def test_absolute_links_resolves_every_address_in_tags_only():
+    from milei_watch.feeds import absolute_links
+
+    page = "https://example.org/sub/articles/a/"
+    body = ('<p><a href="#fn:1">1</a> <a href="../b/">b</a> <a href="/x?a=1&amp;b=2">x</a> '
+            '<img alt="" src="chart.png"> <a href="https://other.example/">o</a> <a href="mailto:d@example.org">m</a>'
+            ' <code>&lt;a href="#kept"&gt;</code> <a href="">empty</a></p>')
+    assert absolute_links(body, page) == (
+        '<p><a href="https://example.org/sub/articles/a/#fn:1">1</a> <a href="https://example.org/sub/articles/b/">b</a>'
+        ' <a href="https://example.org/x?a=1&amp;b=2">x</a> <img alt="" src="https://example.org/sub/articles/a/chart.png">'
+        ' <a href="https://other.example/">o</a> <a href="mailto:d@example.org">m</a>'
+        ' <code>&lt;a href="#kept"&gt;</code> <a href="">empty</a></p>')
