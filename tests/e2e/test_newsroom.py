@@ -120,6 +120,16 @@ def test_corrected_article_says_corrected_on_the_latest_date(newsroom):
     assert "Corrected on" not in _read(newsroom, RESERVAS)
 
 
+def test_byline_shows_the_latest_change_as_updated(newsroom):
+    def updated(path: str) -> list[str]:
+        byline = re.search(r'<p class="byline".*?</p>', _read(newsroom, path), re.S).group(0)
+        return re.findall(r'<span>Updated <time datetime="([^"]+)">', byline)
+
+    assert updated(BONOS) == ["2026-02-20T00:00:00-03:00"]        # a correction later than any update
+    assert updated(CANCILLERIA) == ["2026-01-28T00:00:00-03:00"]  # its `updated:` date
+    assert updated(RESERVAS) == []                                 # never changed since publication
+
+
 def test_modified_moves_to_the_latest_correction(newsroom):
     html = _read(newsroom, BONOS)
     data = _json_ld(html)
@@ -334,8 +344,9 @@ def test_expired_article_leaves_listings_and_feeds_but_keeps_its_page(newsroom):
                      r'<time datetime="2026-02-15T00:00:00-03:00">15 February 2026</time>', html)
     mentions = sorted(p.relative_to(newsroom / "site").as_posix()
                       for p in (newsroom / "site").rglob("*") if p.is_file() and CUMBRE.encode() in p.read_bytes())
-    # reachable (its page, the sitemap) but in no listing, feed or related box
+    # reachable (its page, the sitemap) but in no listing, feed or related box, nor in search
     assert mentions == [CUMBRE + "index.html", "sitemap.xml"]
+    assert "data-pagefind-body" not in html and "data-pagefind-body" in _read(newsroom, RESERVAS)
 
 
 def test_article_is_listed_until_it_expires(fresh):
