@@ -310,7 +310,7 @@ def _rebuild_bodies(config: SiteConfig, survey: "_Survey", manifest: state.Manif
     renderer = _Renderer(config, authors, jobs, config.output_dir, cache_dir, survey.markup_key, index.pages)
     written = _render_and_commit(renderer, list(range(len(jobs))), 1, None, new_site=False)
     if config.search and any(job.searchable for job in jobs if job.output in written):
-        index_search(config.output_dir)
+        index_search(config.output_dir, cache_dir)  # on failure the dropped manifest sends the next build the full way
     index.edited.update(fresh)
     for _path, rel, _kind, stamp in edited:
         index.files[rel] = (stamp, index.files[rel][1], index.files[rel][2])
@@ -415,7 +415,7 @@ def _update_search(config: SiteConfig, search_key: str, previous: state.BuildSta
     """Rebuild the Pagefind index when a searchable page changed, or drop it when search is off."""
     index = config.output_dir / "pagefind"
     if config.search and (previous is None or previous.search_key != search_key or not index.is_dir()):
-        index_search(config.output_dir)
+        index_search(config.output_dir, config.cache_dir)
     elif not config.search and index.is_dir():
         shutil.rmtree(index)
 
@@ -472,16 +472,24 @@ def _templates_digest(config: SiteConfig) -> str:
     return digest.hexdigest()
 
 
-def index_search(out_dir: Path) -> None:
-    """Build the Pagefind index over the written site; failure is a build error."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(out_dir), "--silent"]
+def index_search(out_dir: Path, cache_dir: Path) -> None:
+    """Build the Pagefind index over the written site; failure is a build error that keeps the old index.
+
+    The index is made beside the site and swapped in whole, so readers never get half of one."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    fresh = cache_dir / "pagefind-new"
+    shutil.rmtree(fresh, ignore_errors=True)
+    command = [sys.executable, "-m", "pagefind", "--site", str(out_dir), "--output-path", str(fresh), "--silent"]
+    hint = "install pagefind with its binary: pip install 'pagefind[bin]' (or set search: false in content/site.yaml)"
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
+        shutil.rmtree(fresh, ignore_errors=True)
         raise BuildError([Diagnostic(Location("site/pagefind"), f"the search index could not be made: {exc}",
-                                     "install pagefind with its binary: pip install 'pagefind[bin]'")]) from None
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+                                     hint)]) from None
+    if result.returncode != 0 or not (fresh / "pagefind.js").is_file():
+        shutil.rmtree(fresh, ignore_errors=True)
+        detail = (result.stderr or result.stdout).strip().splitlines()[-3:] or [f"exit status {result.returncode}"]
         raise BuildError([Diagnostic(Location("site/pagefind"),
-                                     "the search index could not be made: " + " / ".join(detail),
-                                     "install pagefind with its binary: pip install 'pagefind[bin]'")])
+                                     "the search index could not be made: " + " / ".join(detail), hint)])
+    output.replace_tree(fresh, out_dir / "pagefind")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 from typing import Iterable
 
@@ -99,6 +100,26 @@ def move_tree(tree: Path, out_dir: Path) -> None:
             raise
     for source in sorted(p for p in tree.rglob("*") if p.is_file()):
         move_into(source, out_dir / source.relative_to(tree))
+
+
+def replace_tree(tree: Path, target: Path) -> None:
+    """Put a finished folder in place of `target` (which may exist), leaving nothing of the old one.
+
+    On one file system the old folder is renamed aside first, so `target` is missing for an
+    instant at most; across file systems it is copied."""
+    aside = tree.with_name(tree.name + ".old")
+    shutil.rmtree(aside, ignore_errors=True)
+    try:
+        if target.exists():
+            os.rename(target, aside)
+        os.rename(tree, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(tree, target)
+        shutil.rmtree(tree, ignore_errors=True)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def static_files(static_dir: Path) -> list[tuple[str, Path]]:

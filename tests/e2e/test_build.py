@@ -79,3 +79,38 @@ def test_second_build_writes_nothing(site_root):
     report = build_fixture(site_root)
     assert report.written == () and report.removed == ()
     assert snapshot(site_root / "site") == before
+
+
+def test_a_search_index_that_cannot_be_made_fails_the_build_and_keeps_the_old_index(site_root, monkeypatch):
+    import sys
+
+    import pytest
+
+    from milei_watch.errors import BuildError
+
+    config = site_root / "content" / "site.yaml"
+    config.write_text(config.read_text("utf-8").replace("search: false", "search: true"), "utf-8")
+    build_fixture(site_root)
+    article = site_root / "content" / "articles" / "deuda-y-fmi.md"
+    article.write_text(article.read_text("utf-8") + "\nA closing line.\n", "utf-8")
+    assert build_fixture(site_root).mode == "bodies"  # so the failure below happens on that path too
+    index = site_root / "site" / "pagefind"
+    assert (index / "pagefind.js").is_file()
+    before = snapshot(index)
+
+    broken = site_root / "broken-python"
+    broken.write_text("#!/bin/sh\necho 'Error: pagefind could not read the site' >&2\nexit 3\n", "utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(broken))
+    article.write_text(article.read_text("utf-8") + "\nA new closing line.\n", "utf-8")
+    with pytest.raises(BuildError) as failure:
+        build_fixture(site_root)
+    [problem] = failure.value.diagnostics
+    assert problem.format().startswith(
+        "site/pagefind: error: the search index could not be made: Error: pagefind could not read the site")
+    assert snapshot(index) == before  # readers keep the previous, whole index
+
+    monkeypatch.undo()
+    build_fixture(site_root)  # the next build tries again, and the index covers the new line
+    assert snapshot(index) != before and (index / "pagefind.js").is_file()
+    assert not list((site_root / ".milei_watch").glob("pagefind-new*"))
