@@ -27,6 +27,41 @@ def test_no_serious_axe_violations(page, base_url, width, scheme):
     assert found == [], "\n".join(found)
 
 
+# The newsroom features on the newsroom fixture: a corrected article (box and note), an expired one
+# (notice), the opinion and news labels, timelines, sources, corrections, bylines, tags and the archive.
+NEWSROOM_PAGES = ["", "articles/bonos-fmi-y-el-calendario-de-pagos/", "articles/cumbre-regional-guia-practica/",
+                  "articles/opinion-el-mercosur-despues-del-balotaje/",
+                  "articles/inflacion-de-enero-lo-que-dijo-el-indec/", "timeline/", "topics/economy/timeline/",
+                  "sources/", "corrections/", "authors/maria-lopez/", "tags/", "archive/"]
+
+
+@pytest.fixture(scope="module")
+def newsroom_url():
+    from tests.support.server import serve_directory
+    from tests.support.sites import built_site
+
+    with serve_directory(built_site("newsroom")) as url:
+        yield url
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_newsroom_pages_have_no_serious_axe_violations_or_overflow(page, newsroom_url, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    found = []
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for path in NEWSROOM_PAGES:
+            page.goto(newsroom_url + path)
+            assert page.locator("h1").count() == 1, path  # the page exists and rendered
+            violations = run_axe(page)
+            if violations:
+                found.append(f"/{path} at {width}px, {scheme}:\n{describe(violations)}")
+            scroll, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+            if scroll > inner:
+                found.append(f"/{path}: {scroll}px wide in a {inner}px window")
+    assert found == [], "\n".join(found)
+
+
 def test_no_serious_axe_violations_with_search_results(page, base_url):
     page.goto(base_url + "search/?q=privatisation")
     page.locator("#search-results li").first.wait_for()
