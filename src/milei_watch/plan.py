@@ -278,10 +278,17 @@ def _archive_pages(site: Site, feeds) -> list[PageJob]:
     overview = tuple((year, tuple(entries)) for year, entries in sorted(years.items(), reverse=True))
     jobs = [PageJob(routes.output_path(routes.archive()), "archive.html",
                     {"years": overview, "feeds": feeds}, ("archive", overview))]
+    for year in sorted(years):
+        # the year's articles as a compact list under month headings, newest first
+        groups = tuple((month, routes.archive_month(year, month), tuple(months[(year, month)]))
+                       for month, _count, _href in years[year])
+        jobs.append(PageJob(routes.output_path(routes.archive_year(year)), "archive_year.html",
+                            {"year": year, "months": groups, "feeds": feeds},
+                            ("year", year, tuple((month, _stubs(items)) for month, _href, items in groups))))
     for (year, month), items in sorted(months.items()):
         label = f"{dates.month_name(month)} {year}"
         jobs.append(PageJob(routes.output_path(routes.archive_month(year, month)), "archive_month.html",
-                            {"label": label, "articles": tuple(items), "feeds": feeds},
+                            {"label": label, "year": year, "articles": tuple(items), "feeds": feeds},
                             ("month", label, _stubs(items))))
     return jobs
 

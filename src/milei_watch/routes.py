@@ -76,6 +76,10 @@ def archive() -> str:
     return "archive/"
 
 
+def archive_year(year: int) -> str:
+    return f"archive/{year:04d}/"
+
+
 def archive_month(year: int, month: int) -> str:
     return f"archive/{year:04d}/{month:02d}/"
 

@@ -215,6 +215,25 @@ def test_archive_lists_months_by_name_with_counts(basic):
             assert target_file(basic, "/", href).is_file(), href
 
 
+def test_archive_has_a_page_per_year_listing_its_articles_by_month(basic):
+    index = (basic / "archive" / "index.html").read_text("utf-8")
+    assert '<h2 id="year-2026"><a href="/archive/2026/">2026</a></h2>' in index
+    year = (basic / "archive" / "2026" / "index.html").read_text("utf-8")
+    sections = re.findall(r'<h2 id="month-(\d+)"><a href="/archive/2026/(\d\d)/">(\w+) 2026</a>'
+                          r' <span class="count">\((\d+) articles?\)</span></h2>(.*?)</section>', year, re.S)
+    assert [(number, name, count) for number, _, name, count, _ in sections] == [
+        ("2", "February", "1"), ("1", "January", "3")]
+    for number, folder, _name, count, body in sections:
+        listed = re.findall(r'<li><time datetime="([^"]+)">[^<]+</time> <a href="/(articles/[^"]+)">', body)
+        assert len(listed) == int(count)
+        assert all(stamp.startswith(f"2026-{folder}-") for stamp, _ in listed)
+        assert [stamp for stamp, _ in listed] == sorted((stamp for stamp, _ in listed), reverse=True)
+        month = (basic / "archive" / "2026" / folder / "index.html").read_text("utf-8")
+        assert sorted(href for _, href in listed) == sorted(set(re.findall(r'class="card-title"><a href="/([^"]+)"',
+                                                                           month)))
+        assert '<a href="/archive/2026/">All of 2026</a>' in month
+
+
 def test_published_dates_are_machine_readable(basic):
     html = (basic / "articles" / "deuda-y-fmi" / "index.html").read_text("utf-8")
     stamps = re.findall(r'<time datetime="([^"]+)"', html)
