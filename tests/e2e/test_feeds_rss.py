@@ -135,3 +135,27 @@ def test_json_feed_lists_the_same_articles(site):
     assert [dt.datetime.fromisoformat(item["date_published"]) for item in feed["items"]] == [
         date for _s, date, _t in PUBLISHED]
     assert all(item["content_html"].startswith("<") for item in feed["items"])
+
+
+def test_feeds_carry_the_newest_twenty_articles_of_many(tmp_path):
+    from benchmarks.bench_build import make_corpus
+
+    make_corpus(tmp_path, 60)
+    build_fixture(tmp_path, now=dt.datetime(2027, 1, 1, tzinfo=ZoneInfo("America/Argentina/Buenos_Aires")))
+    site = tmp_path / "site"
+    dates = []
+    for path in sorted((tmp_path / "content" / "articles").glob("*.md")):
+        head = path.read_text("utf-8").split("\n---", 1)[0]
+        dates.append((dt.datetime.fromisoformat(re.search(r"^date: (.+)$", head, re.M)[1]), path.stem))
+    newest = [stem for _date, stem in sorted(dates, reverse=True)[:20]]
+    rss = feedparser.parse((site / "feed.xml").read_bytes())
+    assert rss.bozo == 0 and len(rss.entries) == 20
+    published = [dt.datetime(*e.published_parsed[:6], tzinfo=dt.timezone.utc) for e in rss.entries]
+    assert published == sorted(published, reverse=True)
+    assert len({e.id for e in rss.entries}) == 20
+    titles = {e.title for e in rss.entries}
+    wanted = {re.search(r"^title: (.+)$", (tmp_path / "content" / "articles" / f"{stem}.md").read_text("utf-8"),
+                        re.M)[1].strip('"') for stem in newest}
+    assert titles == wanted
+    assert {e.title for e in feedparser.parse((site / "atom.xml").read_bytes()).entries} == wanted
+    assert len(json.loads((site / "feed.json").read_text("utf-8"))["items"]) == 20

@@ -331,3 +331,28 @@ def test_updated_on_the_day_of_publication_never_predates_it(project):
     assert problems == []
     article = _only(site)
     assert article.modified == article.date == dt.datetime(2026, 1, 10, 9, 0, tzinfo=TZ)
+
+
+def test_related_articles_rank_shared_tags_then_topics_then_closeness_then_slug(project):
+    from milei_watch.plan import related_articles
+
+    def piece(slug: str, date: str, tags: str, topics: str, extra: str = "") -> str:
+        return (f"---\ntitle: {slug}\nslug: {slug}\ndate: {date}\ntopics: [{topics}]\ntags: [{tags}]\n"
+                f"summary: S\n{extra}---\nBody.\n")
+
+    site, problems = _build(project, {
+        "articles/base.md": piece("base", "2026-01-10", "imf, bonds", "debt-imf"),
+        "articles/a.md": piece("two-tags", "2025-06-01", "imf, bonds", "economy"),          # 3 + 3 = 6
+        "articles/b.md": piece("tag-and-topic-b", "2026-01-09", "imf", "debt-imf"),         # 3 + 1 = 4
+        "articles/d.md": piece("tag-and-topic-d", "2026-01-11", "imf", "debt-imf"),         # 4, as close
+        "articles/c.md": piece("topic-only", "2026-01-10", "other", "debt-imf"),            # 1
+        "articles/f.md": piece("tag-and-topic-far", "2025-01-01", "imf", "debt-imf"),      # 4, further away
+        "articles/e.md": piece("expired-twin", "2026-01-10", "imf, bonds", "debt-imf",
+                               "expires: 2026-02-01\n"),                                    # out of listings
+    })
+    assert problems == []
+    related = related_articles(site)
+    assert related["base"] == ("two-tags", "tag-and-topic-b", "tag-and-topic-d")
+    assert "expired-twin" not in {slug for picks in related.values() for slug in picks}
+    assert len(related["expired-twin"]) == 3  # its own page still suggests current articles
+    assert related == related_articles(site)  # the same every time
