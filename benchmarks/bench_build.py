@@ -5,7 +5,8 @@
     python benchmarks/bench_build.py --large       # adds N = 100,000
 
 For each N it measures the median of --runs runs (at least 3) of: a clean build,
-a no-op rebuild, one article's body edited, one article retitled, one article
+a no-op rebuild, one article's body edited (one from the middle of the corpus,
+then the newest, which every feed carries), one article retitled, one article
 added, and one template edited; with the peak resident memory of the main
 process. Every run is `python -m milei_watch build` in a fresh process.
 """
@@ -121,13 +122,42 @@ def run_build(root: Path, *extra: str) -> tuple[float, int, str]:
     return seconds, peak, result.stdout.strip().splitlines()[0]
 
 
-def edit_body(root: Path, step: int) -> None:
-    path = root / "content" / "articles" / "synthetic-000500.md"
+def _articles(root: Path) -> list[Path]:
+    return sorted((root / "content" / "articles").glob("synthetic-*.md"))
+
+
+def middle_article(root: Path, offset: int = 0) -> Path:
+    """An article from the middle of the corpus: typically in no feed, on one page of listings."""
+    articles = _articles(root)
+    return articles[len(articles) // 2 + offset]
+
+
+def newest_article(root: Path) -> Path:
+    """The most recent article: in the site feed and its topics' and tags' feeds, the worst body edit."""
+    def published(path: Path) -> dt.datetime:
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("date: "):
+                    return dt.datetime.fromisoformat(line[6:].strip())
+        raise ValueError(f"{path} has no date")
+
+    return max(_articles(root), key=published)
+
+
+def _append(path: Path, step: int) -> None:
     path.write_text(path.read_text("utf-8") + f"\nAn added sentence, edit number {step}.\n", "utf-8")
 
 
+def edit_body(root: Path, step: int) -> None:
+    _append(middle_article(root), step)
+
+
+def edit_newest_body(root: Path, step: int) -> None:
+    _append(newest_article(root), step)
+
+
 def retitle(root: Path, step: int) -> None:
-    path = root / "content" / "articles" / "synthetic-000501.md"
+    path = middle_article(root, 1)
     lines = path.read_text("utf-8").split("\n")
     lines[1] = f'title: "Retitled synthetic analysis, version {step}"'
     path.write_text("\n".join(lines), "utf-8")
@@ -146,6 +176,7 @@ def edit_template(root: Path, step: int) -> None:
 
 SCENARIOS = (
     ("one article's body edited", edit_body),
+    ("newest article's body edited", edit_newest_body),
     ("one article retitled", retitle),
     ("one article added", add_article),
     ("one template edited", edit_template),
@@ -209,6 +240,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.runs < 3:
         parser.error("--runs must be at least 3 for a median")
+    if min(args.sizes) < 10:
+        parser.error("--sizes must be at least 10 articles")
     sizes = args.sizes + ([100000] if args.large else [])
     print(f"milei-watch benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, runs={args.runs}")
     table = {}
