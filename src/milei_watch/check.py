@@ -16,7 +16,6 @@ from urllib.parse import unquote, urlsplit
 from . import model, routes, sources, yamlload
 from .config import SiteConfig
 from .errors import BuildError, ConfigError, Diagnostic, Location, closest, relative
-from .scaffold import SUMMARY_PLACEHOLDER
 
 SUMMARY_LIMIT = 300
 FEED_NAMES = ("feed.xml", "atom.xml")
@@ -141,9 +140,10 @@ def _editorial_warnings(config: SiteConfig, site: model.Site, docs: list[sources
         if not article.sources:
             warn(article, (), "the article cites no sources",
                  "add a 'sources:' list, e.g. '- publisher: Reuters' with a title and url")
-        if article.summary == SUMMARY_PLACEHOLDER or article.summary.upper().startswith("TODO"):
-            warn(article, ("summary",), "the summary is still a placeholder",
-                 "write one or two sentences saying what the article argues")
+        if not article.summary or article.summary.upper().startswith("TODO"):
+            warn(article, ("summary",), "the summary is empty" if not article.summary else
+                 "the summary is still a placeholder",
+                 "write one or two sentences saying what the article argues: listings, feeds and search show it")
         elif len(article.summary) > SUMMARY_LIMIT:
             warn(article, ("summary",),
                  f"the summary is {len(article.summary)} characters long; keep it under {SUMMARY_LIMIT}",

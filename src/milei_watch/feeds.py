@@ -30,6 +30,8 @@ def json_feed(config: SiteConfig, context: dict[str, Any], bodies: dict[str, str
             "tags": [config.topic(t).name for t in article.topics] + list(article.tag_names),
             "language": config.language,
         }
+        if not article.summary:
+            del item["summary"]  # optional in JSON Feed; an empty one says nothing
         items.append(item)
     feed = {
         "version": "https://jsonfeed.org/version/1.1",

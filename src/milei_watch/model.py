@@ -274,10 +274,12 @@ def _article(doc: SourceDoc, config: SiteConfig, authors: dict[str, Author], che
     tz = config.tz
     misspelt = _unknown_top_keys(meta, _ARTICLE_KEYS, check)
     for key in _REQUIRED:
-        if meta.get(key) is None and key not in misspelt:
+        # an empty summary is allowed (`new` writes one for the editor to fill; `check` warns)
+        absent = key not in meta if key == "summary" else meta.get(key) is None
+        if absent and key not in misspelt:
             check.error((), f"missing required key '{key}'", f"add '{key}:' to the front matter")
     title = check.text("title", meta.get("title")) if "title" in meta else ""
-    summary = check.text("summary", meta.get("summary")) if "summary" in meta else ""
+    summary = check.text("summary", meta.get("summary"), required=False) if "summary" in meta else ""
     date = check.moment(("date",), meta["date"], tz) if meta.get("date") is not None else None
     updated = check.moment(("updated",), meta["updated"], tz) if meta.get("updated") is not None else None
     expires = check.moment(("expires",), meta["expires"], tz) if meta.get("expires") is not None else None

@@ -78,7 +78,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
             "@context": "https://schema.org",
             "@type": SCHEMA_TYPES.get(article.kind, "NewsArticle"),
             "headline": article.title,
-            "description": article.summary,
+            "description": article.summary or config.description,
             "datePublished": dates.iso(article.date),
             "dateModified": dates.iso(article.modified),
             "inLanguage": config.language,

@@ -122,11 +122,15 @@ def test_editorial_warnings_name_their_lines(site_root):
     assert "    hint: did you mean 'austerity'?" in result.stderr
 
 
-def test_placeholder_summary_from_new_is_a_warning(site_root):
+def test_empty_summary_from_new_is_a_warning(site_root):
     assert run_cli("new", "Borrador", "--topic", "economy", "--root", site_root).returncode == 0
     result = run_cli("check", "--root", site_root)
     assert result.returncode == 0
-    assert "content/articles/borrador.md:5: warning: the summary is still a placeholder" in result.stderr
+    assert "content/articles/borrador.md:5: warning: the summary is empty" in result.stderr
+    article = site_root / "content" / "articles" / "borrador.md"
+    article.write_text(article.read_text("utf-8").replace("summary: ''", "summary: TODO later"), "utf-8")
+    assert "content/articles/borrador.md:5: warning: the summary is still a placeholder" in \
+        run_cli("check", "--root", site_root).stderr
 
 
 # --- a built site --------------------------------------------------------------------------------

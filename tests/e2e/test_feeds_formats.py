@@ -294,3 +294,21 @@ def test_news_sitemap_validates_with_recent_articles(tmp_path):
 
 def test_robots_txt_points_at_the_sitemap(site):
     assert f"Sitemap: {base_url_of(site)}sitemap.xml" in (site / "robots.txt").read_text("utf-8").splitlines()
+
+
+def test_an_article_without_a_summary_keeps_every_feed_valid(tmp_path):
+    project = copy_site(tmp_path / "project")
+    article = project / "content" / "articles" / "deuda-y-fmi.md"
+    text = article.read_text("utf-8")
+    article.write_text(re.sub(r"(?m)^summary: .*$", "summary: ''", text, count=1), "utf-8")
+    build_fixture(project)
+    site = project / "site"
+    for name in ("feed.xml", "atom.xml"):
+        parsed = feedparser.parse((site / name).read_bytes())
+        assert parsed.bozo == 0, name
+    [item] = [i for i in json.loads((site / "feed.json").read_text("utf-8"))["items"]
+              if i["id"].endswith("/deuda-y-fmi/")]
+    assert "summary" not in item and item["content_html"]
+    atom = ET.parse(site / "atom.xml").getroot()
+    [entry] = [e for e in atom.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}id").endswith("/deuda-y-fmi/")]
+    assert entry.find(f"{ATOM}summary") is None and entry.find(f"{ATOM}content") is not None

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from milei_watch.scaffold import SUMMARY_PLACEHOLDER
 from tests.conftest import run_cli
 
 TZ = ZoneInfo("America/Argentina/Buenos_Aires")  # the fixture site's timezone
@@ -32,14 +31,17 @@ def test_new_article_has_front_matter_and_builds(site_root):
     assert meta["date"] in (before, after)
     assert meta["topics"] == ["economy", "diplomacy"]
     assert meta["tags"] == ["imf", "Presupuesto 2027"]
-    assert meta["summary"] == SUMMARY_PLACEHOLDER
+    assert meta["summary"] == ""  # for the editor to fill in
     assert meta["author"] == "desk"
     assert "draft" not in meta
 
     built = run_cli("build", "--root", site_root)
     assert built.returncode == 0, built.stderr
     page = site_root / "site" / "articles" / "ano-de-ajuste-que-sigue" / "index.html"
-    assert "Año de ajuste: ¿qué sigue?" in page.read_text("utf-8")
+    html = page.read_text("utf-8")
+    assert "Año de ajuste: ¿qué sigue?" in html
+    # no empty standfirst or description: the page falls back to the site's description
+    assert 'class="standfirst"' not in html and '<meta name="description" content="">' not in html
     assert (site_root / "site" / "tags" / "presupuesto-2027" / "index.html").is_file()
 
 

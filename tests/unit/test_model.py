@@ -356,3 +356,13 @@ def test_related_articles_rank_shared_tags_then_topics_then_closeness_then_slug(
     assert "expired-twin" not in {slug for picks in related.values() for slug in picks}
     assert len(related["expired-twin"]) == 3  # its own page still suggests current articles
     assert related == related_articles(site)  # the same every time
+
+
+def test_summary_may_be_empty_but_not_left_out(project):
+    site, problems = _build(project, {
+        "articles/a.md": "---\ntitle: A\ndate: 2026-01-10\ntopics: [economy]\nsummary: ''\n---\nBody.\n",
+        "articles/b.md": "---\ntitle: B\ndate: 2026-01-11\ntopics: [economy]\nsummary:\n---\nBody.\n",
+        "articles/c.md": "---\ntitle: C\ndate: 2026-01-12\ntopics: [economy]\n---\nBody.\n",
+    })
+    assert problems == ["content/articles/c.md:1: missing required key 'summary' | add 'summary:' to the front matter"]
+    assert sorted(a.summary for a in site.articles) == ["", ""]
