@@ -109,3 +109,15 @@ def test_runs_the_browser_and_validator_tests_rather_than_skipping_them(workflow
     runs = " ".join(str(step.get("run", "")) for step in steps)
     assert "npm ci" in runs and "python -m pytest" in runs
     assert any(str(step.get("uses", "")).startswith("actions/setup-node@") for step in steps)
+
+
+def test_daily_rebuild_runs_just_after_midnight_in_the_site_timezone(workflow):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    [schedule] = (workflow.get("on") or workflow[True])["schedule"]
+    minute, hour, *every_day = schedule["cron"].split()
+    assert every_day == ["*", "*", "*"]
+    timezone = yaml.safe_load((ROOT / "content" / "site.yaml").read_text("utf-8"))["timezone"]
+    local = dt.datetime(2026, 3, 2, int(hour), int(minute), tzinfo=dt.timezone.utc).astimezone(ZoneInfo(timezone))
+    assert (local.hour, local.minute) < (1, 0), local
