@@ -65,7 +65,7 @@ class _Renderer:
     staging: Path | None = None   # where changed pages wait for the commit
     tree: Path | None = None      # a whole new site is staged as a tree and renamed into place
     in_worker: bool = False
-    fresh: bool = False           # --full: render every body again rather than trust the HTML cache
+    fresh: bool = False           # render every body rather than look in the HTML cache (--full, or none yet)
     env: object = None
     md: object = None
 
@@ -204,7 +204,9 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
     # 4. Render them all, then, and only then, change the output folder.
     if on_total:
         on_total(len(dirty))
-    renderer = _Renderer(config, authors, page_jobs, out_dir, cache_dir, survey.markup_key, site.pages, fresh=full)
+    # With no HTML cache at all (a first build), looking up each body in it would only fail.
+    no_html = full or not state.html_path(cache_dir, "00").parent.parent.is_dir()
+    renderer = _Renderer(config, authors, page_jobs, out_dir, cache_dir, survey.markup_key, site.pages, fresh=no_html)
     written = _render_and_commit(renderer, dirty, jobs or os.cpu_count() or 1, progress, new_site=not existed)
     static_state, static_written = _copy_static(config, survey, previous)
     written += static_written

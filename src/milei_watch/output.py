@@ -24,6 +24,7 @@ def target(out_dir: Path, rel: str) -> Path:
 
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -78,15 +79,22 @@ def move_into(staged: Path, path: Path) -> None:
         staged.unlink()
 
 
-def write_new(path: Path, data: bytes) -> None:
-    """Write a file that nothing else can see yet (a staging tree), making its folder if needed."""
+def write_new(path: Path | str, data: bytes) -> None:
+    """Write a file that nothing else can see yet (a staging tree), making its folder if needed.
+
+    Plain os calls: a clean build writes tens of thousands of these, and a buffered file object
+    costs three more system calls each (fstat, ioctl, lseek) for one write."""
     try:
-        handle = open(path, "wb")
+        fd = os.open(path, _NEW_FLAGS, 0o644)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "wb")
-    with handle:
-        handle.write(data)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, _NEW_FLAGS, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def move_tree(tree: Path, out_dir: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, model
-from .output import write_atomic
+from .output import write_atomic, write_new
 from .sources import FileStamp, SourceDoc
 
 FORMAT = 4
@@ -242,10 +242,13 @@ def read_html(path: Path) -> str | None:
 
 
 def write_html(path: Path, html: str) -> None:
-    """Store a body's HTML behind its checksum; the cache is an optimisation, so a failed write is ignored."""
+    """Store a body's HTML behind its checksum; the cache is an optimisation, so a failed write is ignored.
+
+    Written in place rather than through a renamed temporary file: an entry cut short by a killed
+    build, or read while another worker writes the same bytes, fails its checksum and is rendered again."""
     data = html.encode("utf-8")
     try:
-        write_atomic(path, hashlib.blake2b(data, digest_size=16).hexdigest().encode() + b"\n" + data)
+        write_new(path, hashlib.blake2b(data, digest_size=16).hexdigest().encode() + b"\n" + data)
     except OSError:
         pass
 
