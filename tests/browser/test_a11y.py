@@ -93,7 +93,7 @@ def test_article_text_has_a_readable_measure(page, base_url):
         const average = ctx.measureText(p.textContent).width / p.textContent.length;
         return p.getBoundingClientRect().width / average;
     }""")
-    assert 60 <= per_line <= 80, f"{per_line:.0f} characters per line"
+    assert 65 <= per_line <= 75, f"{per_line:.0f} characters per line"
 
 
 def test_skip_link_appears_on_focus_and_leads_to_main(page, base_url):

@@ -60,7 +60,12 @@ def test_every_page_has_title_description_open_graph_and_twitter_card(site_and_u
         assert page.one_meta("og:title").strip() and page.one_meta("og:description").strip(), name
         assert page.one_meta("og:site_name") and re.fullmatch(r"[a-z]{2}_[A-Z]{2}|[a-z]{2}",
                                                               page.one_meta("og:locale")), name
-        assert page.one_meta("og:type") in {"website", "article", "profile"}, name
+        expected = "article" if re.fullmatch(r"articles/[^/]+/index\.html", name) else \
+            "profile" if re.fullmatch(r"authors/[^/]+/(page/\d+/)?index\.html", name) else "website"
+        assert page.one_meta("og:type") == expected, name
+        if expected == "article":
+            assert page.one_meta("article:published_time") and page.one_meta("article:modified_time"), name
+            assert page.one_meta("article:section"), name
         assert page.one_meta("twitter:card") == "summary", name
         assert page.one_meta("twitter:title") == page.one_meta("og:title"), name
 
