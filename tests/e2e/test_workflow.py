@@ -121,3 +121,15 @@ def test_daily_rebuild_runs_just_after_midnight_in_the_site_timezone(workflow):
     timezone = yaml.safe_load((ROOT / "content" / "site.yaml").read_text("utf-8"))["timezone"]
     local = dt.datetime(2026, 3, 2, int(hour), int(minute), tzinfo=dt.timezone.utc).astimezone(ZoneInfo(timezone))
     assert (local.hour, local.minute) < (1, 0), local
+
+
+def test_ci_script_runs_the_readme_commands_word_for_word():
+    blocks = re.findall(r"```sh\n(.*?)\n```", (ROOT / "README.md").read_text("utf-8"), re.S)
+    install_and_build, install_and_test = blocks[0].strip(), blocks[1].strip()
+    assert install_and_build == "python3 -m pip install . && milei-watch build"
+    assert install_and_test.endswith("python3 -m pytest")
+    script = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert install_and_test in script.splitlines()
+    assert "export MILEI_WATCH_REQUIRE_TOOLS=1" in script.splitlines()
+    commands = [line.strip() for line in script.splitlines()]
+    assert commands.index("apt-get update") < next(i for i, c in enumerate(commands) if c.startswith("apt-get install"))
