@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -111,15 +112,20 @@ def make_corpus(root: Path, count: int, seed: int = 20231210) -> None:
 
 
 def run_build(root: Path, *extra: str) -> tuple[float, int, str]:
-    """One whole-process build: wall seconds, peak KiB of the main process, summary line."""
+    """One whole-process build: wall seconds, peak KiB of the main process, summary line (with the
+    CPU seconds of the build and its workers, user and system, to show where a slow run went)."""
+    os.sync()  # the previous run's output is written back now, not during this one
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", _RUNNER, "build", "--root", str(root), *extra],
                             capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
     peak = int(result.stderr.rsplit("PEAK_KIB", 1)[1].split()[0])
-    return seconds, peak, result.stdout.strip().splitlines()[0]
+    cpu = f"[cpu {after.ru_utime - before.ru_utime:.1f} s user, {after.ru_stime - before.ru_stime:.1f} s system]"
+    return seconds, peak, f"{result.stdout.strip().splitlines()[0]} {cpu}"
 
 
 def _articles(root: Path) -> list[Path]:
@@ -183,42 +189,36 @@ SCENARIOS = (
 )
 
 
-def measure(count: int, runs: int, jobs: str | None, keep: bool) -> list[tuple[str, float, float, str]]:
+def measure(count: int, runs: int, jobs: str | None, work: Path) -> list[tuple[str, float, float, str]]:
+    """Every scenario at one corpus size, in a corpus generated under `work`."""
     rows = []
-    work = Path(tempfile.mkdtemp(prefix=f"milei-bench-{count}-"))
-    try:
-        root = work / "project"
-        started = time.perf_counter()
-        make_corpus(root, count)
-        print(f"  corpus of {count} articles generated in {time.perf_counter() - started:.1f} s", flush=True)
-        extra = ("--jobs", jobs) if jobs else ()
+    root = work / "project"
+    started = time.perf_counter()
+    make_corpus(root, count)
+    print(f"  corpus of {count} articles generated in {time.perf_counter() - started:.1f} s", flush=True)
+    extra = ("--jobs", jobs) if jobs else ()
 
+    samples = []
+    trash = work / "trash"
+    for run in range(runs):
+        # Set the previous output aside rather than deleting it: ext4 skips the inodes of
+        # files deleted in the last minute when it allocates new ones, and scanning past tens
+        # of thousands of them would bill the file system's bookkeeping to the build.
+        for name in ("site", ".milei_watch"):
+            if (root / name).exists():
+                (trash / str(run)).mkdir(parents=True, exist_ok=True)
+                (root / name).rename(trash / str(run) / name)
+        samples.append(run_build(root, *extra))
+    rows.append(_row("clean build", samples))
+    samples = [run_build(root, *extra) for _ in range(runs)]
+    rows.append(_row("no-op rebuild", samples))
+    for name, change in SCENARIOS:
         samples = []
-        trash = work / "trash"
-        for run in range(runs):
-            # Set the previous output aside rather than deleting it: ext4 skips the inodes of
-            # files deleted in the last minute when it allocates new ones, and scanning past tens
-            # of thousands of them would bill the file system's bookkeeping to the build.
-            for name in ("site", ".milei_watch"):
-                if (root / name).exists():
-                    (trash / str(run)).mkdir(parents=True, exist_ok=True)
-                    (root / name).rename(trash / str(run) / name)
+        for step in range(runs):
+            change(root, step)
             samples.append(run_build(root, *extra))
-        rows.append(_row("clean build", samples))
-        samples = [run_build(root, *extra) for _ in range(runs)]
-        rows.append(_row("no-op rebuild", samples))
-        for name, change in SCENARIOS:
-            samples = []
-            for step in range(runs):
-                change(root, step)
-                samples.append(run_build(root, *extra))
-            rows.append(_row(name, samples))
-        return rows
-    finally:
-        if keep:
-            print(f"  corpus kept at {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        rows.append(_row(name, samples))
+    return rows
 
 
 def _row(name: str, samples: list[tuple[float, int, str]]) -> tuple[str, float, float, str]:
@@ -226,7 +226,8 @@ def _row(name: str, samples: list[tuple[float, int, str]]) -> tuple[str, float, 
     median_run = sorted(samples)[len(samples) // 2]
     peak = median_run[1] / 1024  # the memory of the run whose time is reported
     summary = median_run[2]
-    print(f"  {name:<28} {seconds:7.2f} s  {peak:7.0f} MiB  {summary}", flush=True)
+    spread = ", ".join(f"{s[0]:.2f}" for s in samples)
+    print(f"  {name:<28} {seconds:7.2f} s  {peak:7.0f} MiB  {summary}  (runs: {spread} s)", flush=True)
     return name, seconds, peak, summary
 
 
@@ -245,9 +246,20 @@ def main() -> None:
     sizes = args.sizes + ([100000] if args.large else [])
     print(f"milei-watch benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, runs={args.runs}")
     table = {}
-    for count in sizes:
-        print(f"N = {count:,}")
-        table[count] = measure(count, args.runs, args.jobs, args.keep)
+    # Every corpus is deleted only at the end: deleting one just before measuring the next would
+    # bill ext4's recently-freed-inode bookkeeping to the next clean builds.
+    works = []
+    try:
+        for count in sizes:
+            print(f"N = {count:,}")
+            works.append(Path(tempfile.mkdtemp(prefix=f"milei-bench-{count}-")))
+            table[count] = measure(count, args.runs, args.jobs, works[-1])
+    finally:
+        for work in works:
+            if args.keep:
+                print(f"corpus kept at {work}")
+            else:
+                shutil.rmtree(work, ignore_errors=True)
     print()
     names = [row[0] for row in next(iter(table.values()))]
     header = "| measure | " + " | ".join(f"N = {n:,}" for n in sizes) + " |"
