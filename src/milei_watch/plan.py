@@ -172,9 +172,10 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
     jobs.extend(_feed_jobs(site, "", articles, config.title, config.description, ""))
     jobs.append(_sitemap(site, jobs))
     news = _news_sitemap(site, now)
-    if news.context["items"]:  # the sitemap schema requires at least one <url>
+    has_news = bool(news.context["items"])
+    if has_news:  # the sitemap schema requires at least one <url>
         jobs.append(news)
-    jobs.append(PageJob("robots.txt", "robots.txt", {}, ("robots",)))
+    jobs.append(PageJob("robots.txt", "robots.txt", {"news_sitemap": has_news}, ("robots", has_news)))
     return jobs
 
 

@@ -290,6 +290,12 @@ def test_news_sitemap_validates_with_recent_articles(tmp_path):
     assert [loc.text for loc in tree.iterfind("s:url/s:loc", ns)] == [BASIC_URL + "articles/china-russia-and-the-region/"]
     assert tree.find("s:url/n:news/n:title", ns).text == "China, Russia and the region"
     _schema("sitemap-news.xsd").validate(str(path))
+    robots = (root / "site" / "robots.txt").read_text("utf-8").splitlines()
+    assert f"Sitemap: {BASIC_URL}news-sitemap.xml" in robots
+    # two days later the news sitemap has nothing to list: it goes, and robots.txt stops naming it
+    build_fixture(root, now=now + dt.timedelta(days=3))
+    assert not path.exists()
+    assert "news-sitemap.xml" not in (root / "site" / "robots.txt").read_text("utf-8")
 
 
 def test_robots_txt_points_at_the_sitemap(site):
