@@ -65,7 +65,8 @@ def test_hostile_feed_built_with_drafts_gives_pages_with_nothing_executable(tmp_
 
 def test_every_draft_ingest_writes_passes_check(tmp_path: Path) -> None:
     feeds = ("rss20.xml", "atom10.xml", "rss10.rdf", "rss091.xml", "entities-cdata.xml", "hostile.xml",
-             "dates.xml", "relative-links.xml", "no-guid-no-link.xml", "duplicates.xml")
+             "dates.xml", "relative-links.xml", "no-guid-no-link.xml", "duplicates.xml", "wrong-encoding.xml",
+             "truncated.xml")
     present = [name for name in feeds if (REPO / "tests" / "fixtures" / "feeds" / name).exists()]
     assert len(present) >= 6, "the fixture feeds were renamed"
     root = _ingested_project(tmp_path, *present)

@@ -472,6 +472,33 @@ def test_a_deleted_draft_does_not_come_back(tmp_path):
     assert result(report, "rss20").line() == "rss20: 0 new, 2 seen, 1 skipped (not relevant), 0 failed"
 
 
+def test_a_draft_an_editor_published_does_not_come_back(tmp_path):
+    config = project(tmp_path, "rss20.xml")
+    run(config)
+    draft = inbox(config)[0]
+    published = config.content_dir / "articles" / "rewritten.md"
+    published.parent.mkdir(parents=True, exist_ok=True)
+    published.write_text(draft.read_text(encoding="utf-8").replace("draft: true\n", ""), encoding="utf-8")
+    draft.unlink()  # moved out of the inbox, as an editor publishing it does
+    report = run(config)
+    assert result(report, "rss20").new == 0 and not draft.exists()
+    assert len(inbox(config)) == 1
+
+
+def test_a_host_that_does_not_exist_fails_that_source_only(tmp_path, monkeypatch):
+    import socket
+
+    def no_such_host(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    config = project(tmp_path, "rss20.xml", extra="- name: gone\n  url: https://feeds.example.invalid/rss\n")
+    report = run(config, timeout=2)
+    assert result(report, "gone").line() == ("gone: 0 new, 0 seen, 0 skipped (not relevant), 1 failed "
+                                             "(cannot find the host (Name or service not known))")
+    assert result(report, "rss20").new == 2 and not report.ok
+
+
 def test_dry_run_writes_neither_drafts_nor_state(tmp_path):
     config = project(tmp_path, "rss20.xml", "atom10.xml")
     state = config.content_dir / "ingest-state.json"
