@@ -119,6 +119,7 @@ def _init_worker(renderer: _Renderer) -> None:
     global _WORKER  # the fork start method hands each worker its own copy
     _WORKER = renderer
     renderer.in_worker = True
+    gc.freeze()  # the inherited site is long-lived: never traverse it (nor copy its pages to do so)
     gc.enable()  # rendering makes short-lived cycles (Markdown's and Jinja's trees) worth collecting
 
 
