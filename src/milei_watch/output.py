@@ -117,10 +117,16 @@ def replace_tree(tree: Path, target: Path) -> None:
     instant at most; across file systems it is copied."""
     aside = tree.with_name(tree.name + ".old")
     shutil.rmtree(aside, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         if target.exists():
             os.rename(target, aside)
-        os.rename(tree, target)
+        try:
+            os.rename(tree, target)
+        except OSError:
+            if aside.exists() and not target.exists():
+                os.rename(aside, target)  # the old folder goes back rather than be lost
+            raise
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
