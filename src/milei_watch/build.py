@@ -175,7 +175,7 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
         log(reason)
 
     # 2. Read and validate every source (reusing what the cache knows); any error stops the build.
-    authors, problems, authors_digest = model.load_authors(config)
+    authors, problems, authors_digest = model.load_authors(survey.authors)
     validation_key = state.content_key(config.digest, authors_digest)
     reuse = previous is not None and previous.validation_key == validation_key
     docs, read_problems, files = sources.read_all(
@@ -292,7 +292,7 @@ def _rebuild_bodies(config: SiteConfig, survey: "_Survey", manifest: state.Manif
         if isinstance(doc, Diagnostic) or kind != "article" or doc.meta_digest != index.files[rel][1]:
             return None  # a mistake to report, or more than a body changed
         docs.append(doc)
-    authors, problems, _digest = model.load_authors(config)
+    authors, problems, _digest = model.load_authors(survey.authors)
     site, more = model.build_site(config, docs, authors, now=now, drafts=drafts, future=future)
     if any(p.is_error for p in problems + more):
         return None
@@ -339,6 +339,7 @@ class _Survey:
     files_digest: str
     newest_ns: int
     statics_digest: str
+    authors: bytes | None           # content/authors.yaml, read once for the key and the bylines
 
     def matches(self, manifest: state.Manifest, now: dt.datetime) -> bool:
         """True when the last complete build saw exactly these inputs and the clock changes nothing."""
@@ -351,16 +352,15 @@ def _survey(config: SiteConfig, *, drafts: bool, future: bool) -> _Survey:
     started = state.now_ns()
     templates_digest = _templates_digest(config)
     markup_key = markup.markup_key()
-    authors_path = config.content_dir / "authors.yaml"
+    authors = model.read_authors_file(config)
     inputs = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url, str(config.output_dir),
-                               templates_digest, authors_path.read_bytes() if authors_path.is_file() else b"",
-                               markup_key, drafts, future, config.search)
+                               templates_digest, authors or b"", markup_key, drafts, future, config.search)
     scanned = sources.scan(config.content_dir)
     statics = [(rel, path, state.file_stamp(path)) for rel, path in output.static_files(config.static_dir)]
     static_scan = [(str(p), rel, "static", st) for rel, p, st in statics]
     files_digest, newest = state.stamps_digest(scanned + static_scan)
     return _Survey(started, inputs, templates_digest, markup_key, scanned, statics, files_digest, newest,
-                   state.stamps_digest(static_scan)[0])
+                   state.stamps_digest(static_scan)[0], authors)
 
 
 def _render_and_commit(renderer: _Renderer, dirty: list[int], workers: int,

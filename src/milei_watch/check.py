@@ -66,7 +66,7 @@ def check(config: SiteConfig, *, site: bool = False, now: dt.datetime | None = N
 def validate(config: SiteConfig, *, now: dt.datetime | None = None) -> tuple[list[Diagnostic], int, int]:
     """Every error the build would stop on, plus editorial warnings; with an empty cache so nothing is written."""
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(config.tz)
-    authors, problems, _ = model.load_authors(config)
+    authors, problems, _ = model.load_authors(model.read_authors_file(config))
     docs, read_problems, _ = sources.read_all(config.root, config.content_dir, {}, 0)
     problems += read_problems
     # Drafts and scheduled articles are validated as well: they will be published one day.

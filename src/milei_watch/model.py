@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -523,15 +524,17 @@ def _check_unique_slugs(articles: list[Article], pages: list[Page], docs: list[S
                                        "give one of them a different 'slug:'"))
 
 
-def load_authors(config: SiteConfig) -> tuple[dict[str, Author], list[Diagnostic], str]:
-    """Read content/authors.yaml if present; returns authors, problems and the file digest."""
-    import hashlib
-
+def read_authors_file(config: SiteConfig) -> bytes | None:
+    """The bytes of content/authors.yaml, or None when there is none."""
     path = config.content_dir / "authors.yaml"
+    return path.read_bytes() if path.is_file() else None
+
+
+def load_authors(raw: bytes | None) -> tuple[dict[str, Author], list[Diagnostic], str]:
+    """Validate content/authors.yaml from its bytes (see read_authors_file); authors, problems and digest."""
     rel = "content/authors.yaml"
-    if not path.is_file():
+    if raw is None:
         return {}, [], ""
-    raw = path.read_bytes()
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     problems: list[Diagnostic] = []
     try:

@@ -410,7 +410,7 @@ def test_news_sitemap_follows_the_build_clock(fresh):
 def shipped(tmp_path_factory) -> tuple[Path, model.Site]:
     root = copy_shipped(tmp_path_factory.mktemp("shipped") / "project")
     config = load_config(root)
-    authors, problems, _digest = model.load_authors(config)
+    authors, problems, _digest = model.load_authors(model.read_authors_file(config))
     docs, read_problems, _files = sources.read_all(root, config.content_dir, {}, 0)
     site, model_problems = model.build_site(config, docs, authors, now=FIXED_NOW, future=True)
     assert not problems + read_problems + model_problems

@@ -35,7 +35,7 @@ def _build(root: Path, files: dict[str, str], now: dt.datetime = FIXED_NOW, **op
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
     config = load_config(root)
-    authors, problems, _digest = model.load_authors(config)
+    authors, problems, _digest = model.load_authors(model.read_authors_file(config))
     docs, read_problems, _files = sources.read_all(root, config.content_dir, {}, 0)
     site, model_problems = model.build_site(config, docs, authors, now=now, **options)
     return site, [f"{d.location}: {d.message} | {d.hint}" for d in sorted(problems + read_problems + model_problems)]
@@ -298,13 +298,13 @@ def test_every_problem_of_every_file_is_collected(project):
 ])
 def test_authors_file_problems(project, text, message):
     (project / "content" / "authors.yaml").write_text(text, "utf-8")
-    authors, problems, digest = model.load_authors(load_config(project))
+    authors, problems, digest = model.load_authors(model.read_authors_file(load_config(project)))
     assert digest and problems and problems[0].message.startswith(message)
     assert problems[0].location.path == "content/authors.yaml"
 
 
 def test_authors_are_read_with_links(project):
-    authors, problems, _digest = model.load_authors(load_config(project))
+    authors, problems, _digest = model.load_authors(model.read_authors_file(load_config(project)))
     assert problems == []
     assert authors["analyst"] == model.Author("analyst", "Fixture analyst", "A second byline used by the fixture.",
                                               (("Profile", "https://fixture.example.org/profile"),))

@@ -11,7 +11,7 @@ from tests.conftest import FIXED_NOW, copy_site
 
 def _validated(root: Path):
     config = load_config(root)
-    authors, _problems, _digest = model.load_authors(config)
+    authors, _problems, _digest = model.load_authors(model.read_authors_file(config))
     docs, problems, files = sources.read_all(root, config.content_dir, {}, 0)
     site, more = model.build_site(config, docs, authors, now=FIXED_NOW, drafts=True, future=True)
     assert not [p for p in problems + more if p.is_error]
