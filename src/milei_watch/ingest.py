@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 import nh3
-import yaml
 
 from . import classify, fetch, routes, sources, yamlload
 from .config import SiteConfig, load_config
@@ -715,23 +714,12 @@ def _quote(item: FeedItem, summary_text: str, content_text: str) -> str:
     return f"<blockquote><p>{html.escape(teaser)}</p></blockquote>" if teaser else ""
 
 
-class _FrontMatterDumper(yaml.SafeDumper):
-    """yaml.SafeDumper that writes datetimes as ISO 8601 with a 'T' and offset, as editors write them."""
-
-
-_FrontMatterDumper.add_representer(
-    dt.datetime, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:timestamp",
-                                                               value.isoformat(timespec="seconds")))
-
-
 def draft_text(draft: Draft, slug: str) -> str:
     """The file text of a draft whose slug is `slug` (its file stem, unique in the inbox)."""
     meta = dict(draft.meta)
     # An explicit slug: two feeds often carry one headline, and title-derived slugs would clash.
     ordered = {"draft": meta.pop("draft"), "title": meta.pop("title"), "slug": slug, **meta}
-    front = yaml.dump(ordered, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False,
-                      default_flow_style=False, width=4096)
-    return f"---\n{front}---\n\n{draft.body}"
+    return f"{yamlload.dump_front_matter(ordered, flow_lists=False)}\n{draft.body}"
 
 
 def check_draft(text: str, rel: str = "content/inbox/draft.md") -> None:

@@ -6,9 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Sequence
 
-import yaml
-
-from . import routes
+from . import routes, yamlload
 from .config import SiteConfig
 
 BODY_PLACEHOLDER = "Write the article here, in Markdown.\n"
@@ -35,8 +33,7 @@ def article_text(config: SiteConfig, title: str, topics: Sequence[str], tags: Se
     meta["author"] = config.author
     if draft:
         meta["draft"] = True
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
-    return f"---\n{front}---\n{BODY_PLACEHOLDER}"
+    return yamlload.dump_front_matter(meta, flow_lists=True) + BODY_PLACEHOLDER
 
 
 def new_article(config: SiteConfig, title: str, topics: Sequence[str], *, tags: Sequence[str] = (), draft: bool = False,

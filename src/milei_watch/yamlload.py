@@ -104,3 +104,22 @@ def type_name(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return "a date"
     return type(value).__name__
+
+
+class _FrontMatterDumper(yaml.SafeDumper):
+    """yaml.SafeDumper that writes datetimes as ISO 8601 with a 'T' and offset, as editors write them."""
+
+
+_FrontMatterDumper.add_representer(
+    dt.datetime, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:timestamp",
+                                                               value.isoformat(timespec="seconds")))
+
+
+def dump_front_matter(meta: dict[str, Any], *, flow_lists: bool) -> str:
+    """Front matter that `parse` reads back as `meta`, keys in the given order, between '---' lines.
+
+    Safe for any text (quotes, colons, '#' in titles); lists inline (`topics: [economy]`) with
+    `flow_lists`, one item a line otherwise."""
+    front = yaml.dump(meta, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False,
+                      default_flow_style=None if flow_lists else False, width=4096)
+    return f"---\n{front}---\n"
