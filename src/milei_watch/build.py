@@ -162,14 +162,15 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
                            seconds=time.perf_counter() - started, articles=manifest.articles,
                            drafts_skipped=manifest.drafts_skipped, next_scheduled=manifest.next_scheduled,
                            mode="unchanged")
-    if manifest is not None and not full and out_dir.is_dir():
-        narrow = _rebuild_bodies(config, survey, manifest, now, started, drafts=drafts, future=future)
+    body_index = None if full else state.load_body_index(cache_dir)
+    if manifest is not None and body_index is not None and out_dir.is_dir():
+        narrow = _rebuild_bodies(config, survey, manifest, body_index, now, started, drafts=drafts, future=future)
         if narrow is not None:
             return narrow
     state.drop_manifest(cache_dir)
     existed = out_dir.is_dir()
-    fresh_bodies = full or state.load_body_index(cache_dir) is None
     previous, reason = (None, "") if full else state.load(cache_dir, out_dir, config.tz)
+    all_body_jobs = body_index is None or previous is None  # store every body job, not only re-rendered ones
     notes = [reason] if reason else []
     if reason and log:
         log(reason)
@@ -226,8 +227,8 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
     # 5. Remember what was built, for the next build.
     dirty_set = set(dirty)
     state.save_body_jobs(cache_dir, [job for i, job in enumerate(page_jobs) if job.bodies
-                                     and (fresh_bodies or previous is None or i in dirty_set)],
-                         removed, fresh=fresh_bodies or previous is None)
+                                     and (all_body_jobs or i in dirty_set)],
+                         removed, fresh=all_body_jobs)
     token = state.save(cache_dir, out_dir, state.BuildState(
         scan_started_ns=survey.started_ns, files=files, validation_key=validation_key,
         articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
@@ -261,8 +262,8 @@ def _build(config: SiteConfig, *, drafts: bool, future: bool, full: bool, now: d
 NARROW_LIMIT = 20
 
 
-def _rebuild_bodies(config: SiteConfig, survey: "_Survey", manifest: state.Manifest, now: dt.datetime,
-                    started: float, *, drafts: bool, future: bool) -> BuildReport | None:
+def _rebuild_bodies(config: SiteConfig, survey: "_Survey", manifest: state.Manifest, index: state.BodyIndex,
+                    now: dt.datetime, started: float, *, drafts: bool, future: bool) -> BuildReport | None:
     """Re-render only the pages that embed edited bodies, when nothing but article bodies changed
     since the last complete build; None when anything else changed and the full path must run.
 
@@ -273,8 +274,7 @@ def _rebuild_bodies(config: SiteConfig, survey: "_Survey", manifest: state.Manif
     if manifest.inputs != survey.inputs or (manifest.valid_until is not None
                                             and now.timestamp() >= manifest.valid_until):
         return None
-    index = state.load_body_index(cache_dir)
-    if index is None or len(survey.scanned) != len(index.files) or index.statics != survey.statics_digest:
+    if len(survey.scanned) != len(index.files) or index.statics != survey.statics_digest:
         return None
     prefix = "content/"
     edited: list[tuple[str, str, str, FileStamp]] = []
@@ -288,7 +288,11 @@ def _rebuild_bodies(config: SiteConfig, survey: "_Survey", manifest: state.Manif
         return None
     docs = []
     for path, rel, kind, _stamp in edited:
-        doc = sources.parse_source(Path(path).read_bytes(), rel, kind)
+        try:
+            raw = Path(path).read_bytes()
+        except OSError:
+            return None  # gone since the scan: the full path reports it
+        doc = sources.parse_source(raw, rel, kind)
         if isinstance(doc, Diagnostic) or kind != "article" or doc.meta_digest != index.files[rel][1]:
             return None  # a mistake to report, or more than a body changed
         docs.append(doc)
