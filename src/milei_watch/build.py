@@ -71,7 +71,7 @@ class _Renderer:
 
     def html_for(self, doc) -> str:
         """The body's HTML: from the cache when an intact entry exists (and the build is not --full)."""
-        key = hashlib.blake2b(f"{self.markup_key}:{doc.body_digest}".encode(), digest_size=16).hexdigest()
+        key = sources.hash_bytes(f"{self.markup_key}:{doc.body_digest}".encode())
         path = state.html_path(self.cache_dir, key)
         if not self.fresh:
             html = state.read_html(path)

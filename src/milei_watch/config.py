@@ -9,12 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import routes, yamlload
+from .sources import hash_bytes
 from .errors import ConfigError, Diagnostic, Location, closest, did_you_mean
 
 CONFIG_NAME = "site.yaml"
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-DEFAULT_TOPICS = ("economy", "debt-imf", "diplomacy", "regional")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +109,6 @@ _TOPIC_KEYS = {"slug": True, "name": True, "description": True, "keywords": Fals
 
 def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
     """Read and validate content/site.yaml under `root`; raise ConfigError on any problem."""
-    import hashlib
-
     root = root.resolve()
     path = root / "content" / CONFIG_NAME
     shown = f"content/{CONFIG_NAME}"
@@ -196,7 +193,7 @@ def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
         search=values["search"],
         subject_terms=tuple(terms),
         topics=topics,
-        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+        digest=hash_bytes(raw),
         output_dir=(output_dir or root / "site").resolve(),
     )
 
@@ -219,7 +216,7 @@ def _load_topics(items: list[Any], report) -> tuple[Topic, ...]:
             report(where, f"topic needs {', '.join(missing)} (text)", _TOPIC_EXAMPLE)
             continue
         slug = item["slug"]
-        if not SLUG_RE.match(slug):
+        if not routes.is_slug(slug):
             report(where + ("slug",), f"topic slug '{slug}' must be lowercase letters, digits and hyphens",
                    f"use '{routes.slugify(slug) or 'economy'}'")
             continue

@@ -50,4 +50,4 @@ def month_name(number: int) -> str:
 
 def human(moment: dt.date) -> str:
     """A date as readers see it: 25 January 2026 (in English whatever the machine's locale)."""
-    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+    return f"{moment.day} {month_name(moment.month)} {moment.year}"

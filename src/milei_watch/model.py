@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from . import dates, routes, yamlload
 from .config import SiteConfig, Topic
 from .errors import Diagnostic, Location, closest, did_you_mean
-from .sources import SourceDoc, meta_text_of
+from .sources import SourceDoc, hash_bytes, meta_text_of
 
 KINDS = ("analysis", "news", "explainer", "opinion")
 
@@ -535,7 +534,7 @@ def load_authors(raw: bytes | None) -> tuple[dict[str, Author], list[Diagnostic]
     rel = "content/authors.yaml"
     if raw is None:
         return {}, [], ""
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    digest = hash_bytes(raw)
     problems: list[Diagnostic] = []
     try:
         text = raw.decode("utf-8")

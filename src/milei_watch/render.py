@@ -20,7 +20,6 @@ from .plan import JSON_FEED, PageJob
 KIND_LABELS = {"analysis": "Analysis", "news": "News", "explainer": "Explainer", "opinion": "Opinion"}
 SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "explainer": "BackgroundNewsArticle",
                 "opinion": "OpinionNewsArticle"}
-# English month names, fixed rather than taken from the build machine's locale.
 
 
 def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[Any, ...] = (),

@@ -32,10 +32,6 @@ def is_slug(text: str) -> bool:
 # Every URL below is relative to the site root, without a leading slash; a
 # directory URL ends with '/' and is written as <url>index.html.
 
-def home() -> str:
-    return ""
-
-
 def article(slug: str) -> str:
     return f"articles/{slug}/"
 

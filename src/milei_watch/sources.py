@@ -167,7 +167,7 @@ def scan(content_dir: Path) -> list[tuple[str, str, str, FileStamp | OSError]]:
         except OSError as exc:
             found.append((path, shown, kind, exc))
             continue
-        found.append((path, shown, kind, FileStamp(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)))
+        found.append((path, shown, kind, FileStamp.of(st)))
     return found
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import __version__, model
 from .output import write_atomic, write_new
-from .sources import FileStamp, SourceDoc
+from .sources import FileStamp, SourceDoc, hash_bytes
 
 FORMAT = 4
 # A file modified this close to the previous scan may have changed again within the same
@@ -147,7 +147,7 @@ def _from_moment(value: int | None, tz: dt.tzinfo) -> dt.datetime | None:
     return moment.replace(microsecond=micro) if micro else moment
 
 
-def _decode_article(row: tuple, tz: dt.tzinfo) -> model.Article:
+def decode_article(row: tuple, tz: dt.tzinfo) -> model.Article:
     values = list(row)
     for index in _MOMENT_AT:
         values[index] = _from_moment(values[index], tz)
@@ -191,7 +191,7 @@ def load(cache_dir: Path, out_dir: Path, tz: dt.tzinfo) -> tuple[BuildState | No
             rel, stamp, doc, article = row
             loaded_doc = SourceDoc(*doc)
             state.files[rel] = (FileStamp(*stamp), loaded_doc)
-            state.articles[rel] = loaded_article = _decode_article(article, tz)
+            state.articles[rel] = loaded_article = decode_article(article, tz)
             state.rows[rel] = (loaded_doc, loaded_article, row)
         return state, ""
     except Exception:  # any damage to a disposable cache means a clean build
@@ -236,7 +236,7 @@ def read_html(path: Path) -> str | None:
     except OSError:
         return None
     check, _, html = data.partition(b"\n")
-    if hashlib.blake2b(html, digest_size=16).hexdigest().encode() != check:
+    if hash_bytes(html).encode() != check:
         return None  # damaged or foreign: rendered again and rewritten
     return html.decode("utf-8")
 
@@ -248,14 +248,14 @@ def write_html(path: Path, html: str) -> None:
     build, or read while another worker writes the same bytes, fails its checksum and is rendered again."""
     data = html.encode("utf-8")
     try:
-        write_new(path, hashlib.blake2b(data, digest_size=16).hexdigest().encode() + b"\n" + data)
+        write_new(path, hash_bytes(data).encode() + b"\n" + data)
     except OSError:
         pass
 
 
 def content_key(*parts: Any) -> str:
     """A short stable hash of the parts' representations."""
-    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+    return hash_bytes(repr(parts).encode("utf-8"))
 
 
 def now_ns() -> int:
@@ -358,5 +358,3 @@ def load_article_rows(cache_dir: Path, token: str) -> dict[str, tuple] | None:
     return {row[0]: row[3] for row in rows} if stored == token else None
 
 
-def decode_article(row: tuple, tz: dt.tzinfo) -> model.Article:
-    return _decode_article(row, tz)
