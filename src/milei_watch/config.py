@@ -47,6 +47,13 @@ class SiteConfig:
     topics: tuple[Topic, ...]
     digest: str = ""
     output_dir: Path = field(default=Path("site"))
+    # Derived from `topics` once: templates and feeds look a topic up for every card and entry.
+    topic_slugs: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _topic_index: dict[str, Topic] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "topic_slugs", tuple(t.slug for t in self.topics))
+        object.__setattr__(self, "_topic_index", {t.slug: t for t in self.topics})
 
     @property
     def content_dir(self) -> Path:
@@ -80,11 +87,7 @@ class SiteConfig:
         return rest[slash:] if slash >= 0 else "/"
 
     def topic(self, slug: str) -> Topic:
-        return next(t for t in self.topics if t.slug == slug)
-
-    @property
-    def topic_slugs(self) -> tuple[str, ...]:
-        return tuple(t.slug for t in self.topics)
+        return self._topic_index[slug]
 
 
 # key: (type, required, default)
