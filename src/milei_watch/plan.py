@@ -153,7 +153,7 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
             {"topic": topic, "feeds": feeds + tfeeds, "title": topic.name, "description": topic.description},
             ("topic", topic.slug),
         ))
-        jobs.extend(_feed_jobs(site, f"topics/{topic.slug}/", members, f"{config.title}: {topic.name}",
+        jobs.extend(_feed_jobs(site, routes.topic(topic.slug), members, f"{config.title}: {topic.name}",
                                topic.description, routes.topic(topic.slug)))
         events = _events(site, topic.slug)
         jobs.append(PageJob(routes.output_path(routes.topic_timeline(topic.slug)), "timeline.html",
@@ -257,7 +257,7 @@ def _author_pages(site: Site, feeds) -> list[PageJob]:
     for slug, author in sorted(site.authors.items()):
         members = tuple(a for a in site.articles if a.author == slug)
         afeed = (FeedLink(routes.author_feed(slug), "application/rss+xml", f"{author.name} (RSS)"),)
-        jobs.extend(_listing(lambda n, s=slug: routes.author(s) if n == 1 else f"authors/{s}/page/{n}/",
+        jobs.extend(_listing(lambda n, s=slug: routes.author(s, n),
                              members, site.config.per_page, "author.html",
                              {"author": author, "feeds": feeds + afeed, "title": author.name},
                              ("author", slug)))

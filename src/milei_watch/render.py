@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, dates, feeds
+from . import __version__, dates, feeds, routes
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, Location, relative
 from .plan import JSON_FEED, PageJob
@@ -69,7 +69,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
         kind = "Organization" if slug == config.author else "Person"
         if author is None:
             return {"@type": kind, "name": slug}
-        return {"@type": kind, "name": author.name, "url": abs_url(f"authors/{author.slug}/")}
+        return {"@type": kind, "name": author.name, "url": abs_url(routes.author(author.slug))}
 
     def article_ld(article) -> dict[str, Any]:
         """schema.org data for an article page."""
@@ -117,6 +117,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
 
     env.globals.update(
         site_pages=pages,
+        routes=routes,  # the one URL scheme, for templates too
         article_ld=article_ld,
         site_ld=site_ld,
         site=config,

@@ -60,8 +60,8 @@ def tags_index() -> str:
     return "tags/"
 
 
-def author(slug: str) -> str:
-    return f"authors/{slug}/"
+def author(slug: str, number: int = 1) -> str:
+    return f"authors/{slug}/" if number == 1 else f"authors/{slug}/page/{number}/"
 
 
 def author_feed(slug: str) -> str:
