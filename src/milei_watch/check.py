@@ -13,8 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import model, routes, sources, yamlload
-from .config import SiteConfig
+from . import model, output, routes, sources, yamlload
+from .config import FEEDS_FILE, STATE_FILE, SiteConfig
 from .errors import BuildError, ConfigError, Diagnostic, Location, closest, relative
 
 SUMMARY_LIMIT = 300
@@ -80,14 +80,15 @@ def validate(config: SiteConfig, *, now: dt.datetime | None = None) -> tuple[lis
 
 def _ingest_problems(config: SiteConfig) -> list[Diagnostic]:
     """What `ingest` would stop on in content/feeds.yaml and content/ingest-state.json, when they exist."""
+    present = [path for path in (FEEDS_FILE, STATE_FILE) if (config.root / path).exists()]
+    if not present:
+        return []
     from . import ingest  # feedparser and nh3 are loaded only for projects that ingest
 
     problems: list[Diagnostic] = []
-    for path, load in ((ingest.FEEDS_FILE, ingest.load_feeds), (ingest.STATE_FILE, ingest.load_state)):
-        if not (config.root / path).exists():
-            continue
+    for path in present:
         try:
-            load(config)
+            (ingest.load_feeds if path == FEEDS_FILE else ingest.load_state)(config)
         except (ConfigError, BuildError) as exc:
             problems += exc.diagnostics
     return problems
@@ -209,8 +210,7 @@ def check_site(config: SiteConfig, out_dir: Path | None = None) -> tuple[list[Di
     if not out_dir.is_dir():
         return [Diagnostic(Location(shown_dir + "/"), f"no built site at {shown_dir}/",
                            "run 'milei-watch build' first, or pass --out DIR")], 0
-    files = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*")
-                   if p.is_file() and not p.relative_to(out_dir).as_posix().startswith("pagefind/"))
+    files = sorted(output.existing_files(out_dir))  # the site's own files, not Pagefind's bundle
     file_set = set(files)
     problems: list[Diagnostic] = []
 

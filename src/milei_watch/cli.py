@@ -144,9 +144,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check
-    from .config import load_config
+    from .config import CONFIG_NAME, load_config
 
-    site_yaml = Path(args.root) / "content" / "site.yaml"
+    site_yaml = Path(args.root) / "content" / CONFIG_NAME
     try:
         config = load_config(args.root, args.out)
     except ConfigError as exc:

@@ -13,6 +13,8 @@ from .sources import hash_bytes
 from .errors import ConfigError, Diagnostic, Location, closest, did_you_mean
 
 CONFIG_NAME = "site.yaml"
+FEEDS_FILE = "content/feeds.yaml"          # read by ingest, checked by check
+STATE_FILE = "content/ingest-state.json"   # what ingest has seen
 
 
 

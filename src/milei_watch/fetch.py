@@ -123,9 +123,9 @@ def _fetch(url: str, etag: str, last_modified: str, timeout: float, connect_time
             with opener.open(request, timeout=min(connect_timeout, remaining)) as answer:
                 data = _read_capped(answer, deadline, timeout, max_bytes)
                 moved = current if permanent and current != url else ""
-                return Response(current, answer.status, data, _lower(answer.headers), moved)
+                return Response(current, answer.status, data, lower_headers(answer.headers), moved)
         except urllib.error.HTTPError as exc:
-            answer_headers = _lower(exc.headers or {})
+            answer_headers = lower_headers(exc.headers or {})
             exc.close()
             if exc.code == 304:
                 return Response(current, 304, b"", answer_headers)
@@ -206,7 +206,8 @@ def _describe(exc: BaseException, timeout: float) -> str:
     return f"{type(reason).__name__}: {reason}"
 
 
-def _lower(headers) -> dict[str, str]:
+def lower_headers(headers) -> dict[str, str]:
+    """Header names lowercased, values as text: how every header lookup here is made."""
     return {str(name).lower(): str(value) for name, value in headers.items()}
 
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import AbstractSet, Any, Callable, Mapping
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -19,12 +19,10 @@ import feedparser
 import nh3
 
 from . import classify, fetch, routes, sources, yamlload
-from .config import SiteConfig, load_config
+from .config import FEEDS_FILE, STATE_FILE, SiteConfig, load_config
 from .errors import BuildError, ConfigError, Diagnostic, Location, did_you_mean, format_report, relative
 from .output import write_atomic
 
-FEEDS_FILE = "content/feeds.yaml"
-STATE_FILE = "content/ingest-state.json"
 STATE_FORMAT = 1
 SUMMARY_LIMIT = 280
 # A feed "summary" longer than this is usually the whole article; the draft then quotes our
@@ -201,23 +199,24 @@ def ingest(config: SiteConfig, *, source: str | None = None, dry_run: bool = Fal
     states = load_state(config)
     classifier = classify.make_classifier(config)
     results = []
+    # a story carried by two sources (a publisher's section feeds overlap) becomes one draft
+    seen_anywhere = set().union(*(state.seen for state in states.values()))
     for feed in feeds:
         previous = states.get(feed.name, SourceState())
-        # a story carried by two sources (a publisher's section feeds overlap) becomes one draft
-        elsewhere = frozenset().union(*(state.seen for name, state in states.items() if name != feed.name))
         result, state = ingest_source(config, feed, previous, classifier, dry_run=dry_run, limit=limit,
-                                      now=now, timeout=timeout, max_bytes=max_bytes, elsewhere=elsewhere)
+                                      now=now, timeout=timeout, max_bytes=max_bytes, elsewhere=seen_anywhere)
         results.append(result)
         if not dry_run and state != previous:
             # saved after every source, so an interrupted run never forgets drafts it already wrote
             states = {**states, feed.name: state}
             save_state(config, states)
+            seen_anywhere |= state.seen
     return IngestReport(tuple(results), dry_run)
 
 
 def ingest_source(config: SiteConfig, feed: FeedSource, previous: SourceState, classifier: classify.Classifier, *,
                   dry_run: bool, limit: int | None, now: dt.datetime, timeout: float,
-                  max_bytes: int, elsewhere: frozenset[str] = frozenset()) -> tuple[SourceResult, SourceState]:
+                  max_bytes: int, elsewhere: AbstractSet[str] = frozenset()) -> tuple[SourceResult, SourceState]:
     """Fetch, parse, filter and write one source; its failure is reported in the result, never raised.
 
     Items whose key is in `elsewhere` (seen through another source) count as seen."""
@@ -498,7 +497,7 @@ def _line_of(text: str, needle: str) -> int:
 
 def parse_feed(data: bytes, *, url: str = "", headers: Mapping[str, str] | None = None) -> ParsedFeed:
     """The items of a feed's bytes; `url` is its final address, the base for relative links ("" for a file)."""
-    response_headers = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+    response_headers = fetch.lower_headers(headers or {})
     if url:
         # feedparser resolves relative links against content-location; it must be where we got the bytes
         response_headers["content-location"] = url

@@ -214,12 +214,6 @@ class DevServer:
         while not self._stopping.wait(0.5):
             pass
 
-    def __enter__(self) -> "DevServer":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     @property
     def address(self) -> tuple[str, int]:
         assert self._httpd is not None, "start() the server first"
