@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -466,16 +466,11 @@ _PACKAGE_DIGEST = _package_digest()
 
 def _templates_digest(config: SiteConfig) -> str:
     """A hash of every template file (static assets are copied and compared separately)."""
+    from .render import template_files
+
     digest = hashlib.blake2b(digest_size=16)
-    base = config.templates_dir
-    if not base.is_dir():
-        raise BuildError([Diagnostic(Location("templates/"), f"no templates folder at {base}",
-                                     "the theme lives in templates/ next to content/")])
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if d != "static" or Path(dirpath) != base)
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            digest.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes())
+    for rel, path in template_files(config):
+        digest.update(rel.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

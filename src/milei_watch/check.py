@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import posixpath
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
@@ -98,25 +97,22 @@ def _template_problems(config: SiteConfig) -> list[Diagnostic]:
     """Compile every template in memory: syntax errors, with their line, without rendering a page."""
     import jinja2
 
-    from .render import make_environment
+    from .render import make_environment, template_files
 
-    base = config.templates_dir
-    if not base.is_dir():
-        return [Diagnostic(Location("templates/"), f"no templates folder at {base}",
-                           "the theme lives in templates/ next to content/")]
+    try:
+        files = template_files(config)
+    except BuildError as exc:
+        return list(exc.diagnostics)
     env = make_environment(config, {})
     problems = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if d != "static" or Path(dirpath) != base)
-        for name in sorted(filenames):
-            rel = (Path(dirpath) / name).relative_to(base).as_posix()
-            try:
-                env.get_template(rel)
-            except jinja2.TemplateSyntaxError as exc:
-                problems.append(Diagnostic(Location(f"templates/{rel}", exc.lineno or 0), exc.message or str(exc),
-                                           "fix the template syntax"))
-            except UnicodeDecodeError:
-                problems.append(Diagnostic(Location(f"templates/{rel}"), "not UTF-8 text", "save it as UTF-8"))
+    for rel, _path in files:
+        try:
+            env.get_template(rel)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(Diagnostic(Location(f"templates/{rel}", exc.lineno or 0), exc.message or str(exc),
+                                       "fix the template syntax"))
+        except UnicodeDecodeError:
+            problems.append(Diagnostic(Location(f"templates/{rel}"), "not UTF-8 text", "save it as UTF-8"))
     return problems
 
 

@@ -7,7 +7,7 @@ import heapq
 import math
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Iterable, NamedTuple
 

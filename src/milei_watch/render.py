@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,23 @@ from .plan import JSON_FEED, PageJob
 KIND_LABELS = {"analysis": "Analysis", "news": "News", "explainer": "Explainer", "opinion": "Opinion"}
 SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "explainer": "BackgroundNewsArticle",
                 "opinion": "OpinionNewsArticle"}
+
+
+def template_files(config: SiteConfig) -> list[tuple[str, Path]]:
+    """Every template as (path under templates/, file), sorted; the theme's static/ folder is not one.
+
+    Raises BuildError when there is no templates folder."""
+    base = config.templates_dir
+    if not base.is_dir():
+        raise BuildError([Diagnostic(Location("templates/"), f"no templates folder at {base}",
+                                     "the theme lives in templates/ next to content/")])
+    found = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if d != "static" or Path(dirpath) != base)
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            found.append((path.relative_to(base).as_posix(), path))
+    return found
 
 
 def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[Any, ...] = (),

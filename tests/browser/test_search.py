@@ -3,11 +3,7 @@ result's title, date and excerpt, at the site root and under a sub-path."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
-
-import pytest
 
 from tests.support.server import serve_directory
 from tests.support.sites import built_site

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, build_fixture, copy_site, run_cli, snapshot
+from tests.conftest import FIXTURES, build_fixture, run_cli, snapshot
 
 BROKEN = FIXTURES / "broken"
 

@@ -201,7 +201,7 @@ def test_output_is_identical_with_one_and_two_workers(tmp_path: Path) -> None:
     one = _corpus(tmp_path / "one", 160)
     two = _corpus(tmp_path / "two", 160)
     report_one = build_fixture(one, jobs=1)
-    report_two = build_fixture(two, jobs=2)
+    build_fixture(two, jobs=2)
     assert report_one.rendered >= 200, "too few pages for the worker pool to be used"
     assert snapshot(one / "site") == snapshot(two / "site")
 
