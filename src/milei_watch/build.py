@@ -68,6 +68,7 @@ class _Renderer:
     fresh: bool = False           # render every body rather than look in the HTML cache (--full, or none yet)
     env: object = None
     md: object = None
+    last_bodies: tuple = ((), {})  # the documents of the last page rendered, and their HTML
 
     def html_for(self, doc) -> str:
         """The body's HTML: from the cache when an intact entry exists (and the build is not --full)."""
@@ -108,8 +109,10 @@ class _Renderer:
             bytecode.mkdir(parents=True, exist_ok=True)
             self.env = make_environment(self.config, self.authors, self.pages, bytecode)
         job = self.jobs[index]
-        bodies = {doc.body_digest: self.html_for(doc) for doc in job.bodies}
-        return render_job(self.env, self.config, job, bodies)
+        # A feed's RSS, Atom and JSON jobs share one tuple of articles: read their bodies once.
+        if job.bodies is not self.last_bodies[0]:
+            self.last_bodies = (job.bodies, {doc.body_digest: self.html_for(doc) for doc in job.bodies})
+        return render_job(self.env, self.config, job, self.last_bodies[1])
 
 
 _WORKER: _Renderer | None = None
