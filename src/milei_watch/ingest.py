@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -616,6 +617,7 @@ def _describe_problem(problem: BaseException) -> str:
 # ---------------------------------------------------------------------------------------------
 # Drafts: the one place untrusted text is made safe
 
+@functools.lru_cache(maxsize=256)  # an item's title and summary are reduced in several places
 def plain_text(markup: str) -> str:
     """Text without markup: tags dropped (script and style with their content), entities decoded, one line."""
     text = _BLOCK_START.sub(" <", markup)
