@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import model, output, routes, sources, yamlload
+from . import model, output, routes, sources
 from .config import FEEDS_FILE, STATE_FILE, SiteConfig
 from .errors import BuildError, ConfigError, Diagnostic, Location, closest, relative
 
@@ -121,16 +121,10 @@ def _editorial_warnings(config: SiteConfig, site: model.Site, docs: list[sources
     by_rel = {doc.rel: doc for doc in docs}
     articles = [a for a in site.all_articles if by_rel[a.source].kind == "article"]
     warnings: list[Diagnostic] = []
+    meta_texts: dict[str, str] = {}
 
     def warn(article: model.Article, path: tuple, message: str, hint: str = "") -> None:
-        doc = by_rel[article.source]
-        if not path:
-            line = 1
-        elif len(path) == 1 and path[0] in doc.key_lines:
-            line = doc.key_lines[path[0]]
-        else:
-            meta_text = sources.meta_text_of(config.root / doc.rel)
-            line = yamlload.line_of(meta_text, path) + doc.meta_first_line - 1
+        line = model.key_line(by_rel[article.source], config.root, path, meta_texts)
         warnings.append(Diagnostic(Location(article.source, line), message, hint, severity="warning"))
 
     for article in articles:

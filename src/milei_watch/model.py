@@ -142,6 +142,21 @@ _RESERVED_PAGE_SLUGS = {"articles", "topics", "tags", "authors", "archive", "sea
                         "corrections", "static", "pagefind"}
 
 
+def key_line(doc: SourceDoc, root: Path, path: tuple[Any, ...], meta_texts: dict[str, str]) -> int:
+    """The line of a front-matter key path (('tags', 2) is the third tag) in `doc`'s file.
+
+    Top-level keys come from the parse; deeper paths need the front matter's text, read from the
+    file once per `meta_texts` cache."""
+    if not path:
+        return 1
+    if len(path) == 1 and path[0] in doc.key_lines:
+        return doc.key_lines[path[0]]
+    text = meta_texts.get(doc.rel)
+    if text is None:
+        text = meta_texts[doc.rel] = meta_text_of(root / doc.rel)
+    return yamlload.line_of(text, path) + doc.meta_first_line - 1
+
+
 class _Checker:
     """Collects diagnostics for one document, locating keys by line."""
 
@@ -150,16 +165,10 @@ class _Checker:
         self.root = root
         self.problems = problems
         self.failed = False
-        self._meta_text: str | None = None
+        self._meta_texts: dict[str, str] = {}
 
     def line(self, path: tuple[Any, ...]) -> int:
-        if len(path) == 1 and path[0] in self.doc.key_lines:
-            return self.doc.key_lines[path[0]]
-        if not path:
-            return 1
-        if self._meta_text is None:
-            self._meta_text = meta_text_of(self.root / self.doc.rel)
-        return yamlload.line_of(self._meta_text, path) + self.doc.meta_first_line - 1
+        return key_line(self.doc, self.root, path, self._meta_texts)
 
     def error(self, path: tuple[Any, ...], message: str, hint: str = "") -> None:
         self.failed = True
