@@ -80,6 +80,14 @@ def hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def _closing_line(lines: list[str]) -> int | None:
+    """Index of the line that closes the front matter opened by lines[0] ('---' or '...'), if any."""
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return index
+    return None
+
+
 def parse_source(raw: bytes, rel: str, kind: str) -> SourceDoc | Diagnostic:
     """Split and parse one file's bytes; a problem comes back as a Diagnostic."""
     if not raw.strip():
@@ -99,11 +107,7 @@ def parse_source(raw: bytes, rel: str, kind: str) -> SourceDoc | Diagnostic:
     if lines[0].rstrip() != "---":
         return Diagnostic(Location(rel, 1), "missing front matter: the file must start with a '---' line",
                           "add front matter with title, date, topics and summary between '---' lines")
-    end = None
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            end = index
-            break
+    end = _closing_line(lines)
     if end is None:
         return Diagnostic(Location(rel, 1), "front matter is not closed",
                           "add a '---' line after the last front-matter line")
@@ -142,20 +146,16 @@ def read_body(path: Path) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            return "\n".join(lines[index + 1:])
-    return ""
+    end = _closing_line(lines)
+    return "\n".join(lines[end + 1:]) if end is not None else ""
 
 
 def meta_text_of(path: Path) -> str:
     """The raw front-matter text of a file, for locating nested keys in diagnostics."""
     text = path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff")
     lines = text.split("\n")
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            return "\n".join(lines[1:index])
-    return ""
+    end = _closing_line(lines)
+    return "\n".join(lines[1:end]) if end is not None else ""
 
 
 def scan(content_dir: Path) -> list[tuple[str, str, str, FileStamp | OSError]]:
