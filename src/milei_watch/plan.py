@@ -226,8 +226,7 @@ def _listing(url_of, members: tuple[Article, ...], per_page: int, template: str,
 def _feed_jobs(site: Site, prefix: str, members: tuple[Article, ...], title: str, description: str,
                home_url: str) -> list[PageJob]:
     items = members[: site.config.feed_size]
-    context = {"items": items, "title": title, "description": description, "home_url": home_url,
-               "prefix": prefix}
+    context = {"items": items, "title": title, "description": description, "home_url": home_url}
     deps = ("feed", prefix, title, description, _full(items),
             tuple(a.author for a in items))
     return [
