@@ -66,7 +66,10 @@ def validate(config: SiteConfig, *, now: dt.datetime | None = None) -> tuple[lis
     """Every error the build would stop on, plus editorial warnings; with an empty cache so nothing is written."""
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(config.tz)
     authors, problems, _ = model.load_authors(model.read_authors_file(config))
-    docs, read_problems, _ = sources.read_all(config.root, config.content_dir, {}, 0)
+    try:
+        docs, read_problems, _ = sources.read_all(config.root, config.content_dir, {}, 0, out_dir=config.output_dir)
+    except BuildError as exc:  # a refused symlink: the build stops before reading anything, so does check
+        docs, read_problems = [], list(exc.diagnostics)
     problems += read_problems
     # Drafts and scheduled articles are validated as well: they will be published one day.
     site, model_problems = model.build_site(config, docs, authors, now=now, drafts=True, future=True)
@@ -94,17 +97,22 @@ def _ingest_problems(config: SiteConfig) -> list[Diagnostic]:
 
 
 def _template_problems(config: SiteConfig) -> list[Diagnostic]:
-    """Compile every template in memory: syntax errors, with their line, without rendering a page."""
+    """Compile every template in memory: syntax errors, with their line, without rendering a page;
+    and every symlink in templates/ the build would refuse."""
     import jinja2
 
     from .render import make_environment, template_files
 
+    problems = []
+    try:
+        output.static_files(config.static_dir, root=config.root, out_dir=config.output_dir)
+    except BuildError as exc:  # a refused symlink in templates/static/
+        problems += exc.diagnostics
     try:
         files = template_files(config)
     except BuildError as exc:
-        return list(exc.diagnostics)
+        return problems + list(exc.diagnostics)
     env = make_environment(config, {})
-    problems = []
     for rel, _path in files:
         try:
             env.get_template(rel)

@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .errors import BuildError, ConfigError, Diagnostic, Location, format_report, relative
+from .errors import BuildError, ConfigError, Diagnostic, Location, UsageError, format_report, relative
 
-# 0 ok; 1 content or build errors; 2 usage: a bad command line (argparse) or site.yaml, which is set-up.
+# 0 ok; 1 content or build errors; 2 usage: a bad command line (argparse, or an --out folder the build
+# may not write) or site.yaml, which is set-up.
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+ADOPT_HELP = ("take over an existing non-empty --out folder that milei-watch did not create; "
+              "its files will be replaced")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     build = command("build", "build the site into site/",
                     "Render content/ through templates/ into site/ (incrementally).")
     build.add_argument("--out", type=Path, help="write the site here instead of <root>/site/")
+    build.add_argument("--adopt-out", action="store_true", help=ADOPT_HELP)
     build.add_argument("--drafts", action="store_true", help="include drafts (draft: true and content/inbox/)")
     build.add_argument("--future", action="store_true", help="include articles dated in the future")
     build.add_argument("--full", action="store_true", help="ignore the build cache and render everything")
@@ -57,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: 127.0.0.1, this computer only)")
     serve.add_argument("--out", type=Path, help="build into and serve this folder instead of <root>/site/")
+    serve.add_argument("--adopt-out", action="store_true", help=ADOPT_HELP)
     serve.add_argument("--drafts", action="store_true", help="include drafts (draft: true and content/inbox/)")
     serve.add_argument("--future", action="store_true", help="include articles dated in the future")
     serve.add_argument("--now", help=argparse.SUPPRESS)
@@ -88,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return _COMMANDS[args.command](args)
-    except ConfigError as exc:  # site.yaml is set-up, like a usage error: exit 2 as ARCHITECTURE.md says
+    except (ConfigError, UsageError) as exc:  # site.yaml is set-up, like the command line: exit 2
         print(format_report(exc.diagnostics), file=sys.stderr)
         return EXIT_USAGE
     except BuildError as exc:
@@ -97,6 +102,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the disk is full, a folder is read-only, ...: the published site is untouched
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"milei-watch: {exc.strerror or exc}{where}\n"
+              "    hint: nothing that readers see was changed; free some space (or fix the folder's permissions) "
+              "and run the command again", file=sys.stderr)
+        return EXIT_CONTENT
     except Exception as exc:  # an unexpected failure: say so plainly, trace only on request
         if getattr(args, "debug", False):
             traceback.print_exc()
@@ -118,15 +131,15 @@ def _stderr(line: str) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .build import build, collector_paused
     from .config import load_config
     from .progress import Progress
 
     config = load_config(args.root, args.out)
-    with Progress(enabled=not args.quiet and sys.stderr.isatty()) as bar:
+    with collector_paused(), Progress(enabled=not args.quiet and sys.stderr.isatty()) as bar:
         report = build(config, drafts=args.drafts, future=args.future, full=args.full,
                        now=_parse_now(args.now), jobs=args.jobs, progress=bar.advance, on_total=bar.start,
-                       log=None if args.quiet else _stderr)
+                       log=None if args.quiet else _stderr, adopt_out=args.adopt_out)
     if report.warnings and not args.quiet:
         print(format_report(report.warnings), file=sys.stderr)
     if args.verbose:
@@ -169,7 +182,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     config = load_config(args.root, args.out)
     server = DevServer(config, args.host, args.port, drafts=args.drafts, future=args.future,
-                       now=_parse_now(args.now), log=_stderr)
+                       now=_parse_now(args.now), log=_stderr, adopt_out=args.adopt_out)
     try:
         try:
             server.start()

@@ -49,6 +49,9 @@ class SiteConfig:
     topics: tuple[Topic, ...]
     digest: str = ""
     output_dir: Path = field(default=Path("site"))
+    # The output folder as given, absolute but with symlinks unresolved, so that outdir.claim can
+    # refuse a symlinked one (output_dir, resolved, no longer shows the link).
+    output_requested: Path | None = field(default=None, compare=False, repr=False)
     # Derived from `topics` once: templates and feeds look a topic up for every card and entry.
     topic_slugs: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _topic_index: dict[str, Topic] = field(init=False, repr=False, compare=False)
@@ -200,6 +203,7 @@ def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
         topics=topics,
         digest=hash_bytes(raw),
         output_dir=(output_dir or root / "site").resolve(),
+        output_requested=(output_dir or root / "site").absolute(),
     )
 
 

@@ -56,6 +56,10 @@ class ConfigError(BuildError):
     """A problem in content/site.yaml: nothing can be built until it is fixed (exit code 2)."""
 
 
+class UsageError(BuildError):
+    """A mistake on the command line, such as an --out folder the build may not write (exit code 2)."""
+
+
 def format_report(diagnostics: Iterable[Diagnostic]) -> str:
     """All diagnostics sorted, one per line, followed by counts."""
     items = sorted(diagnostics)

@@ -75,8 +75,7 @@ class Article:
     expires: dt.datetime | None
     digest: str
     meta_digest: str
-    body_digest: str
-    words: int
+    body_digest: str                # the body reaches pages only through what they embed (render.Body)
     slug_line: int = 1              # line of 'slug:' (or of 'title:', which gives the slug), for diagnostics
 
     @property
@@ -91,10 +90,6 @@ class Article:
             if correction.date > latest:
                 latest = correction.date
         return latest
-
-    @property
-    def reading_minutes(self) -> int:
-        return max(1, round(self.words / 220))
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,7 +363,7 @@ def _article(doc: SourceDoc, config: SiteConfig, authors: dict[str, Author], che
         source=doc.rel, slug=slug, title=title, date=date, updated=updated, topics=tuple(topics),
         summary=summary, tags=tuple(tags), tag_names=tuple(names), author=author, draft=draft, kind=kind,
         sources=sources, takeaways=takeaways, events=events, corrections=corrections, expires=expires,
-        digest=doc.digest, meta_digest=doc.meta_digest, body_digest=doc.body_digest, words=doc.words,
+        digest=doc.digest, meta_digest=doc.meta_digest, body_digest=doc.body_digest,
         slug_line=doc.key_lines.get("slug") or doc.key_lines.get("title") or 1,
     )
 

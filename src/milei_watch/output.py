@@ -136,22 +136,28 @@ def replace_tree(tree: Path, target: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def static_files(static_dir: Path) -> list[tuple[str, Path]]:
-    """Every file of the theme's static folder as (output path, source path), sorted."""
-    found = []
-    if static_dir.is_dir():
-        for dirpath, dirnames, filenames in os.walk(static_dir):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                source = Path(dirpath) / name
-                found.append(("static/" + source.relative_to(static_dir).as_posix(), source))
-    return found
+def static_files(static_dir: Path, *, root: Path | None = None, out_dir: Path | None = None,
+                 ) -> list[tuple[str, Path]]:
+    """Every file of the theme's static folder as (output path, source path), sorted.
+
+    Links are followed only where `links.follow` allows (inside `root`, by default the folder
+    holding templates/, and outside `out_dir`, by default its site/): everything here is
+    published as it is. Raises BuildError naming every other link."""
+    from . import links  # kept local: nothing else in this module needs the package
+    from .errors import BuildError
+
+    root = static_dir.parent.parent if root is None else root
+    bounds = links.Bounds.of(root, root / "site" if out_dir is None else out_dir)
+    files, refused = links.walk(root, static_dir.relative_to(root).as_posix(), bounds, hidden=False)
+    if refused:
+        raise BuildError(refused)
+    return [("static/" + name, Path(path)) for path, name in files]
 
 
 def existing_files(out_dir: Path) -> set[str]:
-    """Every file under the output folder except those of foreign tools."""
+    """Every file under the output folder except those of foreign tools and the ownership marker."""
+    from .outdir import MARKER  # kept local: outdir writes through this module
+
     found = set()
     if not out_dir.is_dir():
         return found
@@ -159,6 +165,7 @@ def existing_files(out_dir: Path) -> set[str]:
         rel_dir = Path(dirpath).relative_to(out_dir).as_posix()
         if rel_dir == ".":
             dirnames[:] = [d for d in dirnames if d not in FOREIGN]
+            filenames = [name for name in filenames if name != MARKER]  # never pruned: it says the folder is ours
             prefix = ""
         else:
             prefix = rel_dir + "/"

@@ -1,4 +1,4 @@
-"""Pure planning: every page of the site, each with its template, a narrow context and what it depends on."""
+"""Pure planning: every page of the site, each with its template and a narrow context."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ _RELATED_WINDOW = 8
 
 
 class PageJob(NamedTuple):
-    """One output file: where it goes, how to render it, and the values its bytes depend on.
+    """One output file: where it goes and how to render it; keys.py derives its key from these.
 
     A named tuple rather than a frozen dataclass: a site of ten thousand articles plans
     fifteen thousand of them on every build, and a tuple is several times cheaper to make.
@@ -30,7 +30,6 @@ class PageJob(NamedTuple):
     output: str                         # path under site/, e.g. articles/x/index.html
     template: str
     context: dict[str, Any]
-    deps: tuple[Any, ...]               # changes whenever what the page shows changes
     bodies: tuple[Article | Page, ...] = ()   # documents whose rendered HTML the page embeds
     searchable: bool = False
 
@@ -54,20 +53,11 @@ class FeedLink:
     title: str
 
 
-def _stub(article: Article | None) -> Any:
-    return article.meta_digest if article is not None else None
-
-
 _META_DIGEST = attrgetter("meta_digest")
-_DIGEST = attrgetter("digest")
 
 
 def _stubs(articles: Iterable[Article]) -> tuple[str, ...]:
     return tuple(map(_META_DIGEST, articles))
-
-
-def _full(articles: Iterable[Article]) -> tuple[str, ...]:
-    return tuple(map(_DIGEST, articles))
 
 
 def site_feeds(site: Site) -> tuple[FeedLink, ...]:
@@ -88,46 +78,83 @@ def topic_feeds(site: Site, slug: str) -> tuple[FeedLink, ...]:
     )
 
 
-def related_articles(site: Site) -> dict[str, tuple[str, ...]]:
+# (date as a timestamp, tags, topics, listed) of each article: all that related_articles reads.
+Facts = dict[str, tuple[float, frozenset, frozenset, bool]]
+Related = dict[str, tuple[str, ...]]
+# Beyond this many changed articles, recomputing every article is as quick as finding those affected.
+_RELATED_INCREMENTAL_LIMIT = 200
+
+
+def related_facts(site: Site) -> Facts:
+    listed = {a.slug: (a.date.timestamp(), frozenset(a.tags), frozenset(a.topics), True) for a in site.articles}
+    listed.update((a.slug, (a.date.timestamp(), frozenset(a.tags), frozenset(a.topics), False))
+                  for a in site.unlisted)
+    return listed
+
+
+def related_articles(site: Site, facts: Facts | None = None, previous: tuple[Facts, Related] | None = None,
+                     ) -> Related:
     """Up to three related articles per article: shared tags count most, then shared topics,
     then closeness in date, then slug. Candidates come from each tag's and topic's
-    date-ordered list near the article, so the cost stays linear in the site size."""
-    facts = {a.slug: (a.date.timestamp(), frozenset(a.tags), frozenset(a.topics))
-             for a in site.articles + site.unlisted}
+    date-ordered list near the article, so the cost stays linear in the site size.
+
+    With the facts and result of a previous build, only the articles whose candidates can have
+    changed are scored again: those near a changed article in one of its tag or topic lists."""
+    facts = related_facts(site) if facts is None else facts
     by_term: dict[str, list[tuple[float, str]]] = defaultdict(list)
     # Candidates are listed articles only: an expired one keeps its page but is suggested nowhere.
-    for article in sorted(site.articles, key=lambda a: (facts[a.slug][0], a.slug)):
-        when = facts[article.slug][0]
-        for tag in article.tags:
-            by_term["t:" + tag].append((when, article.slug))
-        for topic in article.topics:
-            by_term["p:" + topic].append((when, article.slug))
-    result: dict[str, tuple[str, ...]] = {}
-    for article in site.articles + site.unlisted:
-        slug = article.slug
-        when, tags, topics = facts[slug]
-        seen = {slug}
-        scored = []
-        for term in [*("t:" + t for t in article.tags), *("p:" + p for p in article.topics)]:
-            items = by_term.get(term)
-            if not items:  # a term only this (unlisted) article has
+    for slug, (when, tags, topics, listed) in sorted(facts.items(), key=lambda item: (item[1][0], item[0])):
+        if listed:
+            for tag in tags:
+                by_term["t:" + tag].append((when, slug))
+            for topic in topics:
+                by_term["p:" + topic].append((when, slug))
+    if previous is not None:
+        old_facts, old_result = previous
+        changed = [slug for slug in facts.keys() | old_facts.keys() if facts.get(slug) != old_facts.get(slug)]
+        if len(changed) <= _RELATED_INCREMENTAL_LIMIT:
+            result = {slug: old_result[slug] for slug in facts if slug in old_result}
+            for slug in _affected(changed, facts, old_facts, by_term) | {s for s, f in facts.items() if not f[3]}:
+                if slug in facts:
+                    result[slug] = _related_to(slug, facts, by_term)
+            return result
+    return {slug: _related_to(slug, facts, by_term) for slug in facts}
+
+
+def _affected(changed: list[str], facts: Facts, old_facts: Facts,
+              by_term: dict[str, list[tuple[float, str]]]) -> set[str]:
+    """The changed articles and every article whose candidate window may hold, or have held, one."""
+    affected = set(changed)
+    reach = _RELATED_WINDOW + 2
+    for slug in changed:
+        for known in (facts.get(slug), old_facts.get(slug)):
+            if known is None:
                 continue
-            at = bisect_left(items, (when, slug))
-            for _when, other in items[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
-                if other in seen:
-                    continue
-                seen.add(other)
-                other_when, other_tags, other_topics = facts[other]
-                score = 3 * len(tags & other_tags) + len(topics & other_topics)
-                scored.append((-score, abs(other_when - when), other))
-        result[slug] = tuple(other for _score, _distance, other in heapq.nsmallest(RELATED_COUNT, scored))
-    return result
+            when, tags, topics, _listed = known
+            for term in [*("t:" + t for t in tags), *("p:" + p for p in topics)]:
+                items = by_term.get(term, ())
+                at = bisect_left(items, (when, slug))
+                affected.update(other for _when, other in items[max(0, at - reach): at + reach + 1])
+    return affected
 
 
-def related_signature(site: Site) -> tuple[Any, ...]:
-    """Everything related_articles reads; equal signatures give equal results."""
-    # The front matter digest covers slug, date, tags and topics; it is cheap to collect.
-    return (_stubs(site.articles), _stubs(site.unlisted))
+def _related_to(slug: str, facts: Facts, by_term: dict[str, list[tuple[float, str]]]) -> tuple[str, ...]:
+    when, tags, topics, _listed = facts[slug]
+    seen = {slug}
+    scored = []
+    for term in [*("t:" + t for t in sorted(tags)), *("p:" + p for p in sorted(topics))]:
+        items = by_term.get(term)
+        if not items:  # a term only this (unlisted) article has
+            continue
+        at = bisect_left(items, (when, slug))
+        for _when, other in items[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
+            if other in seen:
+                continue
+            seen.add(other)
+            other_when, other_tags, other_topics, _ = facts[other]
+            score = 3 * len(tags & other_tags) + len(topics & other_topics)
+            scored.append((-score, abs(other_when - when), other))
+    return tuple(other for _score, _distance, other in heapq.nsmallest(RELATED_COUNT, scored))
 
 
 def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime) -> list[PageJob]:
@@ -144,38 +171,36 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
     jobs.extend(_article_pages(site, related, feeds))
     for page in site.pages:
         jobs.append(PageJob(routes.output_path(page.url), "page.html",
-                            {"doc": page, "feeds": feeds}, ("page", page.digest), (page,), True))
+                            {"doc": page, "feeds": feeds}, (page,), True))
     for topic in config.topics:
         members = tuple(by_topic[topic.slug])
         tfeeds = topic_feeds(site, topic.slug)
         jobs.extend(_listing(
             lambda n, s=topic.slug: routes.topic(s, n), members, config.per_page, "topic.html",
             {"topic": topic, "feeds": feeds + tfeeds, "title": topic.name, "description": topic.description},
-            ("topic", topic.slug),
         ))
         jobs.extend(_feed_jobs(site, routes.topic(topic.slug), members, f"{config.title}: {topic.name}",
                                topic.description, routes.topic(topic.slug)))
         events = _events(site, topic.slug)
         jobs.append(PageJob(routes.output_path(routes.topic_timeline(topic.slug)), "timeline.html",
-                            {"events": events, "topic": topic, "feeds": feeds + tfeeds},
-                            ("timeline", topic.slug, _event_deps(events))))
+                            {"events": events, "topic": topic, "feeds": feeds + tfeeds}))
     jobs.extend(_tag_pages(site, feeds))
     jobs.extend(_author_pages(site, feeds))
     jobs.extend(_archive_pages(site, feeds))
     events = _events(site, None)
     jobs.append(PageJob(routes.output_path("timeline/"), "timeline.html",
-                        {"events": events, "topic": None, "feeds": feeds}, ("timeline", _event_deps(events))))
+                        {"events": events, "topic": None, "feeds": feeds}))
     jobs.append(_sources_page(site, feeds))
     jobs.append(_corrections_page(site, feeds))
-    jobs.append(PageJob("search/index.html", "search.html", {"feeds": feeds}, ("search",)))
-    jobs.append(PageJob("404.html", "404.html", {"feeds": feeds}, ("404",)))
+    jobs.append(PageJob("search/index.html", "search.html", {"feeds": feeds}))
+    jobs.append(PageJob("404.html", "404.html", {"feeds": feeds}))
     jobs.extend(_feed_jobs(site, "", articles, config.title, config.description, ""))
     jobs.append(_sitemap(site, jobs))
     news = _news_sitemap(site, now)
     has_news = bool(news.context["items"])
     if has_news:  # the sitemap schema requires at least one <url>
         jobs.append(news)
-    jobs.append(PageJob("robots.txt", "robots.txt", {"news_sitemap": has_news}, ("robots", has_news)))
+    jobs.append(PageJob("robots.txt", "robots.txt", {"news_sitemap": has_news}))
     return jobs
 
 
@@ -183,9 +208,7 @@ def _home(site: Site, by_topic: dict[str, list[Article]], feeds: tuple[FeedLink,
     config = site.config
     latest = site.articles[: config.home_latest]
     sections = [(topic, tuple(by_topic[topic.slug][: config.home_per_topic])) for topic in config.topics]
-    deps = ("home", _stubs(latest), tuple((t.slug, _stubs(m)) for t, m in sections))
-    return PageJob("index.html", "home.html", {"latest": latest, "sections": sections, "feeds": feeds}, deps,
-                   searchable=False)
+    return PageJob("index.html", "home.html", {"latest": latest, "sections": sections, "feeds": feeds})
 
 
 def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds) -> list[PageJob]:
@@ -203,14 +226,12 @@ def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds) -> li
         linked = listed_tags.intersection(article.tags)
         context = {"article": article, "newer": newer, "older": older, "related": rel,
                    "author": author, "expired": not listed, "feeds": feeds, "tag_pages": linked}
-        deps = ("article", article.digest, _stub(newer), _stub(older), _stubs(rel), listed,
-                None if listed else tuple(sorted(linked)))
-        jobs.append(PageJob(routes.output_path(article.url), "article.html", context, deps, (article,), True))
+        jobs.append(PageJob(routes.output_path(article.url), "article.html", context, (article,), True))
     return jobs
 
 
 def _listing(url_of, members: tuple[Article, ...], per_page: int, template: str,
-             context: dict[str, Any], deps: tuple[Any, ...]) -> list[PageJob]:
+             context: dict[str, Any]) -> list[PageJob]:
     total = max(1, math.ceil(len(members) / per_page))
     jobs = []
     for number in range(1, total + 1):
@@ -218,8 +239,7 @@ def _listing(url_of, members: tuple[Article, ...], per_page: int, template: str,
         paging = Paging(number, total, url_of(number - 1) if number > 1 else None,
                         url_of(number + 1) if number < total else None)
         page_context = dict(context, articles=shown, paging=paging, url=url_of(number))
-        jobs.append(PageJob(routes.output_path(url_of(number)), template, page_context,
-                            deps + (number, total, _stubs(shown))))
+        jobs.append(PageJob(routes.output_path(url_of(number)), template, page_context))
     return jobs
 
 
@@ -227,12 +247,10 @@ def _feed_jobs(site: Site, prefix: str, members: tuple[Article, ...], title: str
                home_url: str) -> list[PageJob]:
     items = members[: site.config.feed_size]
     context = {"items": items, "title": title, "description": description, "home_url": home_url}
-    deps = ("feed", prefix, title, description, _full(items),
-            tuple(a.author for a in items))
     return [
-        PageJob(prefix + "feed.xml", "rss.xml", dict(context, self_url=prefix + "feed.xml"), deps, items),
-        PageJob(prefix + "atom.xml", "atom.xml", dict(context, self_url=prefix + "atom.xml"), deps, items),
-        PageJob(prefix + "feed.json", JSON_FEED, dict(context, self_url=prefix + "feed.json"), deps, items),
+        PageJob(prefix + "feed.xml", "rss.xml", dict(context, self_url=prefix + "feed.xml"), items),
+        PageJob(prefix + "atom.xml", "atom.xml", dict(context, self_url=prefix + "atom.xml"), items),
+        PageJob(prefix + "feed.json", JSON_FEED, dict(context, self_url=prefix + "feed.json"), items),
     ]
 
 
@@ -242,12 +260,10 @@ def _tag_pages(site: Site, feeds) -> list[PageJob]:
         for tag in article.tags:
             members[tag].append(article)
     counts = tuple((slug, site.tag_names[slug], len(members[slug])) for slug in site.tag_names if members[slug])
-    jobs = [PageJob(routes.output_path(routes.tags_index()), "tags.html", {"tags": counts, "feeds": feeds},
-                    ("tags", counts))]
+    jobs = [PageJob(routes.output_path(routes.tags_index()), "tags.html", {"tags": counts, "feeds": feeds})]
     for slug, name, _count in counts:
         jobs.extend(_listing(lambda n, s=slug: routes.tag(s, n), tuple(members[slug]), site.config.per_page,
-                             "tag.html", {"tag": name, "tag_slug": slug, "feeds": feeds, "title": name},
-                             ("tag", slug, name)))
+                             "tag.html", {"tag": name, "tag_slug": slug, "feeds": feeds, "title": name}))
     return jobs
 
 
@@ -258,13 +274,11 @@ def _author_pages(site: Site, feeds) -> list[PageJob]:
         afeed = (FeedLink(routes.author_feed(slug), "application/rss+xml", f"{author.name} (RSS)"),)
         jobs.extend(_listing(lambda n, s=slug: routes.author(s, n),
                              members, site.config.per_page, "author.html",
-                             {"author": author, "feeds": feeds + afeed, "title": author.name},
-                             ("author", slug)))
+                             {"author": author, "feeds": feeds + afeed, "title": author.name}))
         items = members[: site.config.feed_size]
         context = {"items": items, "title": f"{site.config.title}: {author.name}", "description": author.bio,
                    "home_url": routes.author(slug), "self_url": routes.author_feed(slug)}
-        jobs.append(PageJob(routes.author_feed(slug), "rss.xml", context,
-                            ("author-feed", slug, _full(items)), items))
+        jobs.append(PageJob(routes.author_feed(slug), "rss.xml", context, items))
     return jobs
 
 
@@ -276,20 +290,17 @@ def _archive_pages(site: Site, feeds) -> list[PageJob]:
     for (year, month), items in sorted(months.items(), reverse=True):
         years[year].append((month, len(items), routes.archive_month(year, month)))
     overview = tuple((year, tuple(entries)) for year, entries in sorted(years.items(), reverse=True))
-    jobs = [PageJob(routes.output_path(routes.archive()), "archive.html",
-                    {"years": overview, "feeds": feeds}, ("archive", overview))]
+    jobs = [PageJob(routes.output_path(routes.archive()), "archive.html", {"years": overview, "feeds": feeds})]
     for year in sorted(years):
         # the year's articles as a compact list under month headings, newest first
         groups = tuple((month, routes.archive_month(year, month), tuple(months[(year, month)]))
                        for month, _count, _href in years[year])
         jobs.append(PageJob(routes.output_path(routes.archive_year(year)), "archive_year.html",
-                            {"year": year, "months": groups, "feeds": feeds},
-                            ("year", year, tuple((month, _stubs(items)) for month, _href, items in groups))))
+                            {"year": year, "months": groups, "feeds": feeds}))
     for (year, month), items in sorted(months.items()):
         label = f"{dates.month_name(month)} {year}"
         jobs.append(PageJob(routes.output_path(routes.archive_month(year, month)), "archive_month.html",
-                            {"label": label, "year": year, "articles": tuple(items), "feeds": feeds},
-                            ("month", label, _stubs(items))))
+                            {"label": label, "year": year, "articles": tuple(items), "feeds": feeds}))
     return jobs
 
 
@@ -314,10 +325,6 @@ def _events(site: Site, topic: str | None) -> tuple[TimelineEntry, ...]:
     return tuple(entries)
 
 
-def _event_deps(entries: tuple[TimelineEntry, ...]) -> tuple[Any, ...]:
-    return tuple((e.date, e.title, e.topics, e.article.slug, e.article.title) for e in entries)
-
-
 def _sources_page(site: Site, feeds) -> PageJob:
     cited: dict[str, dict[str, Article]] = defaultdict(dict)
     names: dict[str, str] = {}
@@ -330,8 +337,7 @@ def _sources_page(site: Site, feeds) -> PageJob:
         (names[key], tuple(sorted(cited[key].values(), key=lambda a: (-a.date.timestamp(), a.slug))))
         for key in sorted(cited)
     )
-    deps = ("sources", tuple((name, _stubs(items)) for name, items in publishers))
-    return PageJob("sources/index.html", "sources.html", {"publishers": publishers, "feeds": feeds}, deps)
+    return PageJob("sources/index.html", "sources.html", {"publishers": publishers, "feeds": feeds})
 
 
 def _corrections_page(site: Site, feeds) -> PageJob:
@@ -339,28 +345,14 @@ def _corrections_page(site: Site, feeds) -> PageJob:
         ((c, a) for a in site.articles + site.unlisted for c in a.corrections),
         key=lambda pair: (-pair[0].date.timestamp(), pair[1].slug),
     )
-    deps = ("corrections", tuple((c.date, c.text, a.slug, a.title) for c, a in entries))
-    return PageJob("corrections/index.html", "corrections.html", {"entries": tuple(entries), "feeds": feeds}, deps)
-
-
-class _SitemapUrls:
-    """The sitemap's (path, last modified) pairs, computed only when the sitemap is rendered."""
-
-    def __init__(self, site: Site, outputs: tuple[str, ...]) -> None:
-        self._site = site
-        self._outputs = outputs
-
-    def __iter__(self):
-        lastmod = {routes.output_path(a.url): a.modified for a in self._site.articles + self._site.unlisted}
-        return iter([(out[: -len("index.html")], lastmod.get(out)) for out in self._outputs])
+    return PageJob("corrections/index.html", "corrections.html", {"entries": tuple(entries), "feeds": feeds})
 
 
 def _sitemap(site: Site, jobs: list[PageJob]) -> PageJob:
-    outputs = tuple(job.output for job in jobs
-                    if job.output.endswith("index.html") and job.output != "search/index.html")
-    # Last-modified dates come from front matter, which the articles' front matter digests cover.
-    deps = ("sitemap", outputs, _stubs(site.articles), _stubs(site.unlisted))
-    return PageJob("sitemap.xml", "sitemap.xml", {"urls": _SitemapUrls(site, outputs)}, deps)
+    lastmod = {routes.output_path(a.url): a.modified for a in site.articles + site.unlisted}
+    urls = tuple((job.output[: -len("index.html")], lastmod.get(job.output)) for job in jobs
+                 if job.output.endswith("index.html") and job.output != "search/index.html")
+    return PageJob("sitemap.xml", "sitemap.xml", {"urls": urls})
 
 
 NEWS_WINDOW = dt.timedelta(days=2)
@@ -378,5 +370,4 @@ def next_change(site: Site, now: dt.datetime) -> dt.datetime | None:
 def _news_sitemap(site: Site, now: dt.datetime) -> PageJob:
     cutoff = now - NEWS_WINDOW
     recent = tuple(a for a in site.articles if a.date >= cutoff)
-    return PageJob("news-sitemap.xml", "news-sitemap.xml", {"items": recent},
-                   ("news-sitemap", tuple((a.slug, a.title, a.date) for a in recent)))
+    return PageJob("news-sitemap.xml", "news-sitemap.xml", {"items": recent})

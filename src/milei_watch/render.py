@@ -1,22 +1,26 @@
-"""The one Jinja2 environment, and rendering a planned page to bytes."""
+"""The one Jinja2 environment, and rendering planned pages to bytes, in a process pool when many."""
 
 from __future__ import annotations
 
+import gc
 import html
 import json
-import os
+import multiprocessing
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, dates, feeds, routes
+from . import __version__, dates, feeds, links, output, publish, routes, sources, state
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, Location, relative
 from .plan import JSON_FEED, PageJob
 
+# Below this many pages to render a process pool costs more than it saves.
+POOL_THRESHOLD = 200
 KIND_LABELS = {"analysis": "Analysis", "news": "News", "explainer": "Explainer", "opinion": "Opinion"}
 SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "explainer": "BackgroundNewsArticle",
                 "opinion": "OpinionNewsArticle"}
@@ -25,18 +29,18 @@ SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "expla
 def template_files(config: SiteConfig) -> list[tuple[str, Path]]:
     """Every template as (path under templates/, file), sorted; the theme's static/ folder is not one.
 
-    Raises BuildError when there is no templates folder."""
+    Raises BuildError when there is no templates folder, or naming every link `links.follow`
+    refuses (one leading outside the project or into the output folder, dangling or looping)."""
     base = config.templates_dir
     if not base.is_dir():
         raise BuildError([Diagnostic(Location("templates/"), f"no templates folder at {base}",
                                      "the theme lives in templates/ next to content/")])
-    found = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if d != "static" or Path(dirpath) != base)
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            found.append((path.relative_to(base).as_posix(), path))
-    return found
+    bounds = links.Bounds.of(config.root, config.output_dir)
+    files, refused = links.walk(config.root, base.relative_to(config.root).as_posix(), bounds,
+                                skip=frozenset({"static"}))
+    if refused:
+        raise BuildError(refused)
+    return [(name, Path(path)) for path, name in files]
 
 
 def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[Any, ...] = (),
@@ -88,7 +92,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
             return {"@type": kind, "name": slug}
         return {"@type": kind, "name": author.name, "url": abs_url(routes.author(author.slug))}
 
-    def article_ld(article) -> dict[str, Any]:
+    def article_ld(article, body: Body) -> dict[str, Any]:
         """schema.org data for an article page."""
         data: dict[str, Any] = {
             "@context": "https://schema.org",
@@ -105,7 +109,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
                           "logo": {"@type": "ImageObject", "url": abs_url("static/favicon.svg")}},
             "articleSection": [config.topic(t).name for t in article.topics],
             "keywords": list(article.tag_names),
-            "wordCount": article.words,
+            "wordCount": body.words,
             "citation": [_citation(ref) for ref in article.sources],
         }
         if article.corrections:
@@ -217,3 +221,123 @@ def _template_frame(exc: BaseException, config: SiteConfig) -> tuple[str | None,
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+class Body(str):
+    """A document's body as HTML, with what is derived from its text. A page sees a body only when
+    it embeds it (job.bodies), so that everything taken from the text is covered by the page's key."""
+
+    words: int
+
+    def __new__(cls, html_text: str, words: int) -> "Body":
+        body = super().__new__(cls, html_text)
+        body.words = words
+        return body
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / 220))
+
+
+@dataclass
+class Renderer:
+    """Renders pages into the idle tree of the site; inherited by forked workers rather than pickled."""
+
+    config: SiteConfig
+    authors: dict
+    jobs: list[PageJob]
+    pages: tuple                    # the standalone pages, which every footer links
+    markup_key: str
+    bytecode_dir: Path | None       # the compiled templates' cache, or None to compile afresh
+    site: Path | None               # the current site, to tell which pages change for readers
+    idle: Path                      # where changed pages go until the swap
+    keys: list[str]                 # each job's new key
+    current: dict[str, str]         # output → key of what the site holds
+    held: dict[str, str]            # output → key of what the idle tree holds
+    texts: dict[str, str] = field(default_factory=dict)  # bodies read while validating, by source
+    fresh: bool = False             # render every body rather than look in the HTML cache
+    env: Any = None
+    md: Any = None
+    last_bodies: tuple = ((), {})   # the documents of the last page rendered, and their bodies
+
+    def body(self, doc) -> Body:
+        """The document's body as HTML: from the cache when an intact entry exists (unless fresh)."""
+        cache_dir = self.config.cache_dir
+        key = sources.hash_bytes(f"{self.markup_key}:{doc.body_digest}".encode())
+        if not self.fresh:
+            cached = state.read_html(cache_dir, key)
+            if cached is not None:
+                return Body(*cached)
+        text = self.texts.get(doc.source)
+        if text is None:
+            text = sources.read_body(self.config.root / doc.source)
+            if sources.hash_bytes(text.encode("utf-8")) != doc.body_digest:
+                raise BuildError([Diagnostic(Location(doc.source), "the file changed while the site was being built",
+                                             "build again to include the change")])
+        if self.md is None:
+            from .markup import Renderer as Markdown
+            self.md = Markdown()
+        html_text, words = self.md.render(text), len(text.split())
+        state.write_html(cache_dir, key, html_text, words)
+        return Body(html_text, words)
+
+    def render(self, index: int) -> bytes:
+        if self.env is None:
+            if self.bytecode_dir is not None:
+                self.bytecode_dir.mkdir(parents=True, exist_ok=True)
+            self.env = make_environment(self.config, self.authors, self.pages, self.bytecode_dir)
+        job = self.jobs[index]
+        # A feed's RSS, Atom and JSON jobs share one tuple of articles: read their bodies once.
+        if job.bodies is not self.last_bodies[0]:
+            self.last_bodies = (job.bodies, {doc.body_digest: self.body(doc) for doc in job.bodies})
+        return render_job(self.env, self.config, job, self.last_bodies[1])
+
+    def stage(self, index: int) -> bool:
+        """Render a page into the idle tree unless it already holds these bytes; True when readers
+        will see a change (the site holds other bytes, or none)."""
+        data = self.render(index)
+        rel = self.jobs[index].output
+        changed = self.site is None or not output.same_bytes(output.target(self.site, rel), data)
+        known = self.current.get(rel)
+        if changed or known is None or self.held.get(rel) != known:
+            publish.put(self.idle, rel, data)
+        return changed
+
+
+_WORKER: Renderer | None = None
+
+
+def _init_worker(renderer: Renderer) -> None:
+    global _WORKER  # the fork start method hands each worker its own copy
+    _WORKER = renderer
+    gc.freeze()  # the inherited site is long-lived: never traverse it (nor copy its pages to do so)
+    gc.enable()  # rendering makes short-lived cycles (Markdown's and Jinja's trees) worth collecting
+
+
+def _render_in_worker(indices: list[int]) -> list[tuple[int, bool]]:
+    renderer = _WORKER
+    assert renderer is not None
+    return [(index, renderer.stage(index)) for index in indices]
+
+
+def render_pages(renderer: Renderer, dirty: list[int], workers: int,
+                 progress: Callable[[int], None] | None) -> list[int]:
+    """Render the dirty pages into the idle tree, in a forked pool when there are many; returns
+    the indices of the pages readers will see change."""
+    changed: list[int] = []
+    if workers > 1 and len(dirty) >= POOL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+        chunk = max(8, min(64, len(dirty) // (workers * 8) or 1))
+        chunks = [dirty[i:i + chunk] for i in range(0, len(dirty), chunk)]
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker,
+                                                      initargs=(renderer,)) as pool:
+            for results in pool.imap_unordered(_render_in_worker, chunks):
+                changed.extend(index for index, is_changed in results if is_changed)
+                if progress:
+                    progress(len(results))
+        return sorted(changed)
+    for index in dirty:
+        if renderer.stage(index):
+            changed.append(index)
+        if progress:
+            progress(1)
+    return changed

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote
 
+from . import outdir
 from .build import build
 from .config import SiteConfig, load_config
 from .errors import BuildError, format_report, relative
@@ -160,7 +161,7 @@ class DevServer:
 
     def __init__(self, config: SiteConfig, host: str = "127.0.0.1", port: int = 8000, *, drafts: bool = False,
                  future: bool = False, now: dt.datetime | None = None,
-                 log: Callable[[str], None] = lambda line: None) -> None:
+                 log: Callable[[str], None] = lambda line: None, adopt_out: bool = False) -> None:
         self.config = config
         self.host = host
         self.port = port
@@ -168,6 +169,7 @@ class DevServer:
         self.future = future
         self.now = now
         self.log = log
+        self.adopt_out = adopt_out
         self._token = secrets.token_hex(4)       # a restarted server makes every open page reload
         self._generation = 0
         self._report = ""                         # the failed build's diagnostics, or "" when the site is good
@@ -182,6 +184,8 @@ class DevServer:
     def start(self) -> "DevServer":
         """Build, start watching, then listen; returns once edits are being watched and requests answered."""
         started_ns = time.time_ns()
+        # A folder the build may not write is a mistake on the command line: stop before serving it.
+        outdir.claim(self.config, adopt=self.adopt_out)
         self.rebuild(jobs=None)  # before any thread exists, so the build may fork its render pool
         watcher = threading.Thread(target=self._watch, name="milei-watch-watcher", daemon=True)
         self._threads.append(watcher)
@@ -235,7 +239,8 @@ class DevServer:
         """
         try:
             config = load_config(self.config.root, self.config.output_dir)
-            report = build(config, drafts=self.drafts, future=self.future, now=self.now, jobs=jobs)
+            report = build(config, drafts=self.drafts, future=self.future, now=self.now, jobs=jobs,
+                           adopt_out=self.adopt_out)
         except BuildError as exc:
             failure = format_report(exc.diagnostics)
         except Exception as exc:  # keep serving whatever happens; the terminal gets the trace

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import yamlload
-from .errors import Diagnostic, Location
+from . import links, yamlload
+from .errors import BuildError, Diagnostic, Location
 
 _KEY_LINE = re.compile(r"^([^\s#:][^:]*?)\s*:(?:\s|$)", re.MULTILINE)
 
@@ -48,17 +48,32 @@ class FileStamp:
 FOLDERS = (("articles", "article"), ("inbox", "inbox"), ("pages", "page"))
 
 
-def discover(content_dir: Path) -> list[tuple[str, str, str]]:
+def discover(content_dir: Path, *, root: Path | None = None, out_dir: Path | None = None,
+             ) -> list[tuple[str, str, str]]:
     """Every Markdown source in sorted order as (file path, path under content/, kind).
 
-    Plain strings and os.scandir rather than pathlib: at ten thousand files the
-    Path objects alone cost more than the stat calls.
+    Links are followed only where `links.follow` allows (inside `root`, by default the folder
+    holding content/, and outside `out_dir`, by default its site/); raises BuildError naming
+    every other link. Plain strings and os.scandir rather than pathlib: at ten thousand files the
+    Path objects alone cost more than the stat calls, and only entries that are links (which
+    scandir tells for free) pay for a real-path lookup.
     """
+    root = Path(content_dir).parent if root is None else root
+    bounds = links.Bounds.of(root, Path(root) / "site" if out_dir is None else out_dir)
+    content = Path(content_dir)
+    inside = content.is_relative_to(root)
+    prefix = content.relative_to(root).as_posix() if inside else content.as_posix()
     found: list[tuple[str, str, str]] = []
+    refused: list[Diagnostic] = []
     for folder, kind in FOLDERS:
-        stack = [(os.path.join(content_dir, folder), folder)]
+        chain = links.enter(root, f"{prefix}/{folder}", bounds) if inside \
+            else (os.path.realpath(os.path.join(content_dir, folder)),)
+        if isinstance(chain, Diagnostic):
+            refused.append(chain)
+            continue
+        stack = [(os.path.join(content_dir, folder), folder, chain)]
         while stack:
-            directory, shown = stack.pop()
+            directory, shown, chain = stack.pop()
             try:
                 entries = sorted(os.scandir(directory), key=lambda e: e.name)
             except (FileNotFoundError, NotADirectoryError):
@@ -67,11 +82,24 @@ def discover(content_dir: Path) -> list[tuple[str, str, str]]:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
-                if entry.is_dir():
-                    below.append((entry.path, f"{shown}/{entry.name}"))
+                if entry.is_symlink():
+                    is_dir = entry.is_dir()
+                    if not is_dir and not entry.name.endswith(".md"):
+                        continue  # never read, so never followed
+                    real = links.follow(entry.path, f"{prefix}/{shown}/{entry.name}", bounds, chain)
+                    if isinstance(real, Diagnostic):
+                        refused.append(real)
+                    elif is_dir:
+                        below.append((entry.path, f"{shown}/{entry.name}", chain + (real,)))
+                    else:
+                        found.append((entry.path, f"{shown}/{entry.name}", kind))
+                elif entry.is_dir():
+                    below.append((entry.path, f"{shown}/{entry.name}", chain + (os.path.join(chain[-1], entry.name),)))
                 elif entry.name.endswith(".md"):
                     found.append((entry.path, f"{shown}/{entry.name}", kind))
             stack.extend(reversed(below))
+    if refused:
+        raise BuildError(refused)
     found.sort(key=lambda item: item[1])
     return found
 
@@ -88,8 +116,9 @@ def _closing_line(lines: list[str]) -> int | None:
     return None
 
 
-def parse_source(raw: bytes, rel: str, kind: str) -> SourceDoc | Diagnostic:
-    """Split and parse one file's bytes; a problem comes back as a Diagnostic."""
+def parse_source(raw: bytes, rel: str, kind: str, bodies: dict[str, str] | None = None) -> SourceDoc | Diagnostic:
+    """Split and parse one file's bytes; a problem comes back as a Diagnostic. The body text is
+    put in `bodies` (by rel) when given, so that a build reads each body once."""
     if not raw.strip():
         return Diagnostic(Location(rel, 1), "the file is empty",
                           "start it with front matter between '---' lines, then the article body")
@@ -126,6 +155,8 @@ def parse_source(raw: bytes, rel: str, kind: str) -> SourceDoc | Diagnostic:
     key_lines = {m.group(1): meta_text.count("\n", 0, m.start()) + 2 for m in _KEY_LINE.finditer(meta_text)}
     meta_bytes = meta_text.encode("utf-8")
     body_bytes = body.encode("utf-8")
+    if bodies is not None:
+        bodies[rel] = body
     return SourceDoc(
         rel=rel,
         kind=kind,
@@ -158,10 +189,13 @@ def meta_text_of(path: Path) -> str:
     return "\n".join(lines[1:end]) if end is not None else ""
 
 
-def scan(content_dir: Path) -> list[tuple[str, str, str, FileStamp | OSError]]:
-    """Every source as (file path, path under content/, kind, stat or the error stat raised)."""
+def scan(content_dir: Path, *, root: Path | None = None, out_dir: Path | None = None,
+         ) -> list[tuple[str, str, str, FileStamp | OSError]]:
+    """Every source as (file path, path under content/, kind, stat or the error stat raised).
+
+    Raises BuildError for links `discover` refuses."""
     found: list[tuple[str, str, str, FileStamp | OSError]] = []
-    for path, shown, kind in discover(content_dir):
+    for path, shown, kind in discover(content_dir, root=root, out_dir=out_dir):
         try:
             st = os.stat(path)
         except OSError as exc:
@@ -173,17 +207,19 @@ def scan(content_dir: Path) -> list[tuple[str, str, str, FileStamp | OSError]]:
 
 def read_all(root: Path, content_dir: Path, known: dict[str, tuple[FileStamp, SourceDoc]],
              racy_before_ns: int, scanned: list[tuple[str, str, str, FileStamp | OSError]] | None = None,
+             *, out_dir: Path | None = None, bodies: dict[str, str] | None = None,
              ) -> tuple[list[SourceDoc], list[Diagnostic], dict[str, tuple[FileStamp, SourceDoc]]]:
     """Read every source, reusing `known` entries whose stat is unchanged and not racily new.
 
-    `scanned` is the result of `scan` when the caller has already looked at the files.
+    `scanned` is the result of `scan` when the caller has already looked at the files; otherwise
+    they are scanned here, and a refused link raises BuildError.
     """
     docs: list[SourceDoc] = []
     problems: list[Diagnostic] = []
     seen: dict[str, tuple[FileStamp, SourceDoc]] = {}
     content = Path(content_dir)
     prefix = content.relative_to(root).as_posix() + "/" if content.is_relative_to(root) else content.as_posix() + "/"
-    for path, shown, kind, stamp in (scan(content) if scanned is None else scanned):
+    for path, shown, kind, stamp in (scan(content, root=root, out_dir=out_dir) if scanned is None else scanned):
         rel = prefix + shown
         if isinstance(stamp, OSError):
             problems.append(Diagnostic(Location(rel), f"cannot read the file: {stamp.strerror}"))
@@ -200,7 +236,7 @@ def read_all(root: Path, content_dir: Path, known: dict[str, tuple[FileStamp, So
         except OSError as exc:
             problems.append(Diagnostic(Location(rel), f"cannot read the file: {exc.strerror}"))
             continue
-        result = parse_source(raw, rel, kind)
+        result = parse_source(raw, rel, kind, bodies)
         if isinstance(result, Diagnostic):
             problems.append(result)
             continue

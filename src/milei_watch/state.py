@@ -1,9 +1,26 @@
-"""The disposable build cache in .milei_watch/: what was read, rendered and written last time."""
+"""The disposable build cache in .milei_watch/: what was read, rendered and written last time.
+
+Deleting the folder is always safe: the next build renders everything. Every file is written
+atomically (or checked on reading), and every file that belongs with another names the same token.
+
+| file | format | what it holds | valid while |
+| --- | --- | --- | --- |
+| `lock` | empty | held (flock) by the one build running on this project | - |
+| `manifest.pickle` | pickle | a summary of the last build: inputs' digest, the site tree's id, every output | inputs and tree id unchanged |
+| `state.pickle` + `articles.marshal` | pickle, marshal | each source's stat and parsed front matter, the validated articles, related-article facts, static files' stats | (format, version, output folder); token ties the two |
+| `index.pickle` | pickle | per source: stat, front-matter digest, kind; per page: context key; per site tree (device, inode): output → page key, and its search key | (format, version); token ties it to `articles.marshal` |
+| `jobs.sqlite` | SQLite | the planned job of every page that embeds a body, with the context key it was planned under | a row is used only when its context key is the index's |
+| `html/xx/KEY.html` | checksum, word count, HTML | a body's HTML; KEY = markup code and settings + the body's digest | checksum matches |
+| `jinja/KEY/` | Jinja2 bytecode | compiled templates; KEY = everything the templates are compiled against | KEY |
+| `trees/ID/` | a site folder | the idle generation of the output folder (publish.py) | its record in `index.pickle`, no flag file |
+"""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import fcntl
 import hashlib
 import io
 import marshal
@@ -13,13 +30,13 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from . import __version__, model
 from .output import write_atomic, write_new
 from .sources import FileStamp, SourceDoc, hash_bytes
 
-FORMAT = 4
+FORMAT = 5
 # A file modified this close to the previous scan may have changed again within the same
 # timestamp tick, so its stat is not trusted (git's "racy clean" rule).
 RACY_MARGIN_NS = 2_000_000_000
@@ -31,11 +48,8 @@ class BuildState:
 
     scan_started_ns: int = 0
     files: dict[str, tuple[FileStamp, SourceDoc]] = field(default_factory=dict)
-    pages: dict[str, str] = field(default_factory=dict)          # output → page key
-    outputs: set[str] = field(default_factory=set)                # every file written last time
-    static: dict[str, tuple[FileStamp, str]] = field(default_factory=dict)
-    related: tuple[str, dict[str, tuple[str, ...]]] = ("", {})
-    search_key: str = ""
+    static: dict[str, tuple[FileStamp, str]] = field(default_factory=dict)  # output → (stat, content digest)
+    related: tuple[dict, dict] | None = None                      # facts and result of plan.related_articles
     validation_key: str = ""                                      # config and authors the articles were checked with
     articles: dict[str, Any] = field(default_factory=dict)        # source → validated Article
     rows: dict[str, tuple[Any, Any, tuple]] = field(default_factory=dict)  # as loaded: doc, article, encoded row
@@ -53,10 +67,30 @@ class Manifest:
     files: str                  # digest of every content file's path and stat
     racy_before_ns: int
     valid_until: float | None   # when the clock alone changes the site (schedule, expiry, news window)
+    tree: Any                   # the id of the site folder it describes
+    outputs: tuple[str, ...]    # every file of that site (pages and static files)
+    search: bool                # whether the site has a search index
     pages: int
     articles: int
     drafts_skipped: int
     next_scheduled: Any
+
+
+@contextlib.contextmanager
+def locked(cache_dir: Path, log: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the project's build lock: one build (or serve's rebuild) at a time; others wait."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / "lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if log:
+                log("another build of this project is running; waiting for it to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _manifest_path(cache_dir: Path) -> Path:
@@ -225,30 +259,36 @@ def save(cache_dir: Path, out_dir: Path, state: BuildState) -> str:
     return token
 
 
-def html_path(cache_dir: Path, key: str) -> Path:
+def _html_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / "html" / key[:2] / f"{key}.html"
 
 
-def read_html(path: Path) -> str | None:
-    """A cached body's HTML, or None when there is none or the entry fails its checksum."""
+def has_html(cache_dir: Path) -> bool:
+    """False before any body's HTML was cached: looking each one up would only fail."""
+    return (cache_dir / "html").is_dir()
+
+
+def read_html(cache_dir: Path, key: str) -> tuple[str, int] | None:
+    """A cached body's HTML and word count, or None when there is none or the entry fails its checksum."""
     try:
-        data = path.read_bytes()
+        data = _html_path(cache_dir, key).read_bytes()
     except OSError:
         return None
-    check, _, html = data.partition(b"\n")
-    if hash_bytes(html).encode() != check:
+    check, _, rest = data.partition(b"\n")
+    if hash_bytes(rest).encode() != check:
         return None  # damaged or foreign: rendered again and rewritten
-    return html.decode("utf-8")
+    words, _, html = rest.partition(b"\n")
+    return html.decode("utf-8"), int(words)
 
 
-def write_html(path: Path, html: str) -> None:
+def write_html(cache_dir: Path, key: str, html: str, words: int) -> None:
     """Store a body's HTML behind its checksum; the cache is an optimisation, so a failed write is ignored.
 
     Written in place rather than through a renamed temporary file: an entry cut short by a killed
     build, or read while another worker writes the same bytes, fails its checksum and is rendered again."""
-    data = html.encode("utf-8")
+    data = b"%d\n" % words + html.encode("utf-8")
     try:
-        write_new(path, hash_bytes(data).encode() + b"\n" + data)
+        write_new(_html_path(cache_dir, key), hash_bytes(data).encode() + b"\n" + data)
     except OSError:
         pass
 
@@ -267,27 +307,30 @@ def file_stamp(path: Path) -> FileStamp:
 
 
 # An edit to article bodies alone changes only the pages that embed those bodies (the article's
-# own page and the feeds that carry it). To re-render just those, the last full build keeps each
-# such page's planned job, with articles stored by reference, and each file's stat and front-matter
-# digest. Whatever else changes takes the full path.
+# own page and the feeds that carry it). To re-render just those, the index keeps each content
+# file's stat and front-matter digest and each page's context key, and jobs.sqlite the planned job
+# of each page that embeds a body, with its articles stored by reference.
 
 @dataclass
-class BodyIndex:
-    """What the narrow rebuild of edited bodies needs to know about every content file."""
+class Index:
+    """What the last build left: its sources, its pages' context keys, and what each site tree holds."""
 
     token: str                                    # ties it to articles.marshal
     files: dict[str, tuple[FileStamp, str, str]]  # source → (stat, front-matter digest, kind)
     statics: str = ""                             # digest of the theme's static files' stats
     pages: tuple[Any, ...] = ()                   # the standalone pages, which every footer links
-    edited: dict[str, Any] = field(default_factory=dict)  # source → Article validated since the full build
+    edited: dict[str, Any] = field(default_factory=dict)   # source → Article validated since the full build
+    contexts: dict[str, str] = field(default_factory=dict)  # output → context key (keys.context_key)
+    trees: dict[Any, dict[str, str]] = field(default_factory=dict)  # tree id → output → page key
+    search: dict[Any, str] = field(default_factory=dict)            # tree id → search index key
 
 
 def _index_path(cache_dir: Path) -> Path:
-    return cache_dir / "bodies.pickle"
+    return cache_dir / "index.pickle"
 
 
 def _jobs_path(cache_dir: Path) -> Path:
-    return cache_dir / "bodies.sqlite"
+    return cache_dir / "jobs.sqlite"
 
 
 class _ArticleRefs(pickle.Pickler):
@@ -306,47 +349,51 @@ class _ResolveRefs(pickle.Unpickler):
         return self._resolve(pid)
 
 
-def save_body_jobs(cache_dir: Path, jobs: list[Any], gone: list[str], fresh: bool) -> None:
-    """Store (or replace) the jobs of pages that embed bodies; forget pages no longer built."""
+def save_jobs(cache_dir: Path, jobs: list[tuple[Any, str]], gone: list[str], fresh: bool) -> None:
+    """Store the (job, context key) of pages planned afresh: a row for each that embeds a body, and
+    no row for one that does not (any older row of the same output is removed); forget `gone`."""
     path = _jobs_path(cache_dir)
     if fresh and path.exists():
         path.unlink()
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE IF NOT EXISTS job (output TEXT PRIMARY KEY, spec BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS job (output TEXT PRIMARY KEY, context TEXT, spec BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS embeds (source TEXT, output TEXT)")
         db.execute("CREATE INDEX IF NOT EXISTS by_source ON embeds (source)")
         db.execute("CREATE INDEX IF NOT EXISTS by_output ON embeds (output)")
-        outputs = [(job.output,) for job in jobs] + [(output,) for output in gone]
-        db.executemany("DELETE FROM job WHERE output = ?", outputs)
-        db.executemany("DELETE FROM embeds WHERE output = ?", outputs)
+        if not fresh:
+            outputs = [(job.output,) for job, _key in jobs] + [(output,) for output in gone]
+            db.executemany("DELETE FROM job WHERE output = ?", outputs)
+            db.executemany("DELETE FROM embeds WHERE output = ?", outputs)
         rows, links = [], []
-        for job in jobs:
+        for job, key in jobs:
+            if not job.bodies:
+                continue
             buffer = io.BytesIO()
             _ArticleRefs(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(job)
-            rows.append((job.output, buffer.getvalue()))
+            rows.append((job.output, key, buffer.getvalue()))
             links.extend((doc.source, job.output) for doc in job.bodies)
-        db.executemany("INSERT INTO job VALUES (?, ?)", rows)
+        db.executemany("INSERT INTO job VALUES (?, ?, ?)", rows)
         db.executemany("INSERT INTO embeds VALUES (?, ?)", links)
     db.close()
 
 
-def body_jobs(cache_dir: Path, sources: list[str], resolve) -> list[Any]:
-    """The stored jobs of every page that embeds one of `sources`, articles resolved by `resolve`."""
+def jobs_embedding(cache_dir: Path, sources: list[str], resolve) -> list[tuple[Any, str]]:
+    """The stored (job, context key) of every page that embeds one of `sources`, articles resolved by `resolve`."""
     with sqlite3.connect(_jobs_path(cache_dir)) as db:
         marks = ",".join("?" * len(sources))
-        rows = db.execute(f"SELECT output, spec FROM job WHERE output IN "
+        rows = db.execute(f"SELECT output, context, spec FROM job WHERE output IN "
                           f"(SELECT output FROM embeds WHERE source IN ({marks})) ORDER BY output",
                           sources).fetchall()
     db.close()
-    return [_ResolveRefs(spec, resolve).load() for _output, spec in rows]
+    return [(_ResolveRefs(spec, resolve).load(), key) for _output, key, spec in rows]
 
 
-def save_body_index(cache_dir: Path, index: BodyIndex) -> None:
+def save_index(cache_dir: Path, index: Index) -> None:
     _save_versioned(_index_path(cache_dir), index)
 
 
-def load_body_index(cache_dir: Path) -> BodyIndex | None:
-    return _load_versioned(_index_path(cache_dir), BodyIndex)
+def load_index(cache_dir: Path) -> Index | None:
+    return _load_versioned(_index_path(cache_dir), Index)
 
 
 def load_article_rows(cache_dir: Path, token: str) -> dict[str, tuple] | None:
@@ -356,5 +403,3 @@ def load_article_rows(cache_dir: Path, token: str) -> dict[str, tuple] | None:
     except Exception:
         return None
     return {row[0]: row[3] for row in rows} if stored == token else None
-
-

@@ -52,7 +52,8 @@ def test_broken_content_reports_what_build_reports(site_root):
     assert "content/articles/unknown-topic.md:6: error: unknown topic 'inflation'" in errors
     assert all(re.match(r"^content/articles/[\w.-]+\.md:\d+(:\d+)?: error: ", line) for line in errors)
     assert "Traceback" not in checked.stderr
-    assert snapshot(site_root) == before
+    # Nothing the editor wrote or reads changed; the build may only have taken its lock in the cache.
+    assert {rel: data for rel, data in snapshot(site_root).items() if not rel.startswith(".milei_watch/")} == before
 
 
 def test_config_mistake_is_an_error_like_any_other(site_root):

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Callable
@@ -204,29 +201,6 @@ def test_output_is_identical_with_one_and_two_workers(tmp_path: Path) -> None:
     build_fixture(two, jobs=2)
     assert report_one.rendered >= 200, "too few pages for the worker pool to be used"
     assert snapshot(one / "site") == snapshot(two / "site")
-
-
-def test_killed_build_leaves_the_site_intact_and_the_next_build_correct(tmp_path: Path) -> None:
-    project = _corpus(tmp_path / "project", 400)
-    build_fixture(project)
-    before = snapshot(project / "site")
-    # A template edit makes every page dirty, so the build spends its time rendering.
-    _edit(project / "templates" / "base.html", "<footer", "<footer data-edited")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "milei_watch", "build", "--root", str(project), "--now", FIXED_NOW.isoformat(),
-         "--jobs", "2", "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    cache = project / ".milei_watch"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(cache.glob("staging-*/*")):
-        time.sleep(0.005)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    if not any(cache.glob("staging-*")):
-        pytest.fail("the build finished before it could be interrupted")
-    assert snapshot(project / "site") == before
-    build_fixture(project)
-    assert snapshot(project / "site") == _clean_build(project, tmp_path)
 
 
 def _append(path: Path, text: str) -> None:

@@ -1,0 +1,138 @@
+"""The output folder's two generations: the idle one is brought up to date and swapped in atomically.
+
+`site/` is always an ordinary folder of files. Beside it, out of readers' sight, the build keeps
+the previous generation of the site (the idle tree). A build brings the idle tree up to date with
+only the files that differ from what it holds, indexes it for search, records what it now holds,
+and exchanges it with `site/` in one `renameat2(RENAME_EXCHANGE)`: readers see the old site or the
+new one, never a mix. The old site becomes the idle tree for the next build.
+
+While the idle tree is being changed it carries a flag file; a build that finds the flag (one
+that was killed or failed half-way) does not trust the idle tree and makes it again from the site.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from . import output
+
+FLAG = ".milei-watch-building"
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_libc = ctypes.CDLL(None, use_errno=True)
+_renameat2 = getattr(_libc, "renameat2", None)
+
+TreeId = tuple[int, int]
+
+
+def tree_id(path: Path) -> TreeId | None:
+    """A folder's identity (device, inode), which follows it through renames; None when missing."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def idle_path(out_dir: Path, cache_dir: Path) -> Path:
+    """Where the idle generation lives: in the build cache when it shares a file system with the
+    output folder (so that the two can be exchanged), else beside the output folder."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    parent = out_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    if os.stat(cache_dir).st_dev == os.stat(parent).st_dev:
+        name = hashlib.blake2b(str(out_dir).encode(), digest_size=6).hexdigest()
+        (cache_dir / "trees").mkdir(exist_ok=True)
+        return cache_dir / "trees" / name
+    return parent / f".{out_dir.name}.milei-watch-idle"
+
+
+def prepare_idle(out_dir: Path, idle: Path, trusted: bool) -> None:
+    """Make sure an idle tree exists and may be changed: unless it is `trusted` (its contents are
+    on record), it is made again as a copy of the site by hard links (or as an empty folder when
+    there is no site yet). Then it is flagged as being changed."""
+    if not trusted or not idle.is_dir() or (idle / FLAG).exists():
+        if idle.exists():
+            shutil.rmtree(idle)
+        if out_dir.is_dir():
+            _clone(out_dir, idle)
+        else:
+            idle.mkdir(parents=True)
+    (idle / FLAG).touch()
+
+
+def clean(idle: Path) -> bool:
+    """True when the idle tree was left whole by the build that last changed it."""
+    return idle.is_dir() and not (idle / FLAG).exists()
+
+
+def _clone(source: Path, target: Path) -> None:
+    """Copy a folder tree by hard links (by bytes where the file system has none)."""
+    for dirpath, _dirnames, filenames in os.walk(source):
+        rel = os.path.relpath(dirpath, source)
+        folder = target if rel == "." else target / rel
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in filenames:
+            _link(os.path.join(dirpath, name), folder / name)
+
+
+def _link(source: str | Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+            raise
+        shutil.copyfile(source, target)
+
+
+def put(idle: Path, rel: str, data: bytes) -> None:
+    """Write one file of the idle tree. Never in place: the file may be a hard link into the site."""
+    path = output.target(idle, rel)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    output.write_new(path, data)
+
+
+def link_from(site: Path, idle: Path, rel: str) -> None:
+    """Give the idle tree the site's copy of one file."""
+    path = output.target(idle, rel)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    _link(output.target(site, rel), path)
+
+
+def link_tree_from(site: Path, idle: Path, rel: str) -> None:
+    """Give the idle tree the site's copy of a whole folder (the search index)."""
+    target = idle / rel
+    if target.exists():
+        shutil.rmtree(target)
+    _clone(site / rel, target)
+
+
+def swap(idle: Path, out_dir: Path) -> None:
+    """Put the finished idle tree in place of the site in one step; the old site becomes the idle tree."""
+    os.unlink(idle / FLAG)
+    if not out_dir.exists():
+        os.rename(idle, out_dir)
+        return
+    if _renameat2 is not None:
+        if _renameat2(_AT_FDCWD, os.fsencode(idle), _AT_FDCWD, os.fsencode(out_dir), _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
+            raise OSError(code, os.strerror(code), str(out_dir))
+    # No atomic exchange on this file system: two renames, with the site missing for an instant.
+    aside = idle.with_name(idle.name + ".old")
+    shutil.rmtree(aside, ignore_errors=True)
+    os.rename(out_dir, aside)
+    os.rename(idle, out_dir)
+    os.rename(aside, idle)
