@@ -6,15 +6,13 @@ import contextlib
 import dataclasses
 import datetime as dt
 import gc
-import hashlib
 import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import __version__, keys, model, outdir, output, plan, publish, render, search, sources, state
+from . import inputs, keys, model, outdir, plan, publish, render, search, sources, state
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic
 
@@ -67,9 +65,9 @@ def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, ful
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(config.tz)
     outdir.claim(config, adopt=adopt_out)  # before anything is written, even the lock
     with state.locked(config.cache_dir, log):
-        inputs = survey(config, drafts=drafts, future=future)
+        found = inputs.survey(config, drafts=drafts, future=future)
         manifest = None if full else state.load_manifest(config.cache_dir)
-        if manifest is not None and _unchanged(config, inputs, manifest, now):
+        if manifest is not None and _unchanged(config, found, manifest, now):
             return BuildReport(pages=len(manifest.outputs), written=(), unchanged=len(manifest.outputs), removed=(),
                                rendered=0, seconds=time.perf_counter() - started, articles=manifest.articles,
                                drafts_skipped=manifest.drafts_skipped, next_scheduled=manifest.next_scheduled,
@@ -77,15 +75,15 @@ def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, ful
         state.drop_manifest(config.cache_dir)  # from here on, the last build's summary no longer holds
         index = None if full else state.load_index(config.cache_dir)
         if manifest is not None and index is not None:
-            report = _rebuild_bodies(config, inputs, manifest, index, now, drafts=drafts, future=future)
+            report = _rebuild_bodies(config, found, manifest, index, now, drafts=drafts, future=future)
             if report is not None:
                 return dataclasses.replace(report, seconds=time.perf_counter() - started)
-        report = _build_all(config, inputs, index, now, drafts=drafts, future=future, full=full,
+        report = _build_all(config, found, index, now, drafts=drafts, future=future, full=full,
                             jobs=jobs or os.cpu_count() or 1, progress=progress, on_total=on_total, log=log)
         return dataclasses.replace(report, seconds=time.perf_counter() - started)
 
 
-def _build_all(config: SiteConfig, inputs: "Survey", index: state.Index | None, now: dt.datetime, *,
+def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | None, now: dt.datetime, *,
                drafts: bool, future: bool, full: bool, jobs: int, progress, on_total, log) -> BuildReport:
     """The general path: read and validate every source, plan every page, render those whose key changed."""
     cache_dir = config.cache_dir
@@ -96,13 +94,13 @@ def _build_all(config: SiteConfig, inputs: "Survey", index: state.Index | None, 
         log(reason)
 
     # 1. Read and validate every source (reusing what the cache knows); any error stops the build.
-    authors, problems, authors_digest = model.load_authors(inputs.authors)
+    authors, problems, authors_digest = model.load_authors(found.authors)
     validation_key = state.content_key(config.digest, authors_digest)
     reuse = previous is not None and previous.validation_key == validation_key
     texts: dict[str, str] = {}  # the bodies read now, so that none is read twice
     docs, read_problems, files = sources.read_all(
         config.root, config.content_dir, previous.files if reuse else {},
-        previous.racy_before_ns if reuse else 0, inputs.scanned, bodies=texts)
+        previous.racy_before_ns if reuse else 0, found.scanned, bodies=texts)
     site, model_problems = model.build_site(config, docs, authors, now=now, drafts=drafts, future=future,
                                             known=previous.articles if reuse else None)
     problems += read_problems + model_problems
@@ -113,18 +111,19 @@ def _build_all(config: SiteConfig, inputs: "Survey", index: state.Index | None, 
     facts = plan.related_facts(site)
     related = plan.related_articles(site, facts, previous.related if previous and previous.related else None)
     page_jobs = plan.plan_pages(site, related, now)
-    site_key = _site_key(inputs, site.pages)
+    site_key = inputs.site_key(found, site.pages)
     contexts = [keys.context_key(site_key, job.template, job.context) for job in page_jobs]
     page_keys = [keys.page_key(context, job.bodies) for context, job in zip(contexts, page_jobs)]
-    statics, static_keys = _static_keys(inputs, previous)
+    statics, static_keys = inputs.static_keys(found, previous)
 
     # 3. Render the pages whose key differs from what the site holds, into the idle tree.
-    tree = Trees.open(config, index)
+    tree = publish.Trees(config, index)
+    tree.prepare()
     dirty = [i for i, job in enumerate(page_jobs) if tree.current.get(job.output) != page_keys[i]]
     if on_total:
         on_total(len(dirty))
     renderer = render.Renderer(
-        config, authors, page_jobs, site.pages, inputs.markup_key,
+        config, authors, page_jobs, site.pages, found.markup_key,
         None if full else _bytecode_dir(cache_dir, site_key), tree.site, tree.idle, page_keys,
         tree.current, tree.held, texts, fresh=full or not state.has_html(cache_dir))
     changed = render.render_pages(renderer, dirty, jobs, progress)
@@ -143,16 +142,16 @@ def _build_all(config: SiteConfig, inputs: "Survey", index: state.Index | None, 
                                 if old_contexts.get(job.output) != contexts[i]],
                     sorted(old_contexts.keys() - new_keys.keys()), fresh=fresh_jobs)
     token = state.save(cache_dir, config.output_dir, state.BuildState(
-        scan_started_ns=inputs.started_ns, files=files, validation_key=validation_key,
+        scan_started_ns=found.started_ns, files=files, validation_key=validation_key,
         articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
         static=statics, related=(facts, related)))
     record = state.Index(token, {rel: (stamp, doc.meta_digest, doc.kind) for rel, (stamp, doc) in files.items()},
-                         inputs.statics_digest, site.pages,
+                         found.statics_digest, site.pages,
                          contexts={job.output: contexts[i] for i, job in enumerate(page_jobs)})
     next_up = (site.scheduled[0].date, site.scheduled[0].source) if site.scheduled else None
     valid_until = plan.next_change(site, now)
     tree.commit(record, index, state.Manifest(
-        inputs=inputs.inputs, files=inputs.files_digest, racy_before_ns=inputs.started_ns - state.RACY_MARGIN_NS,
+        inputs=found.inputs, files=found.files_digest, racy_before_ns=found.started_ns - state.RACY_MARGIN_NS,
         valid_until=valid_until.timestamp() if valid_until else None, tree=None, outputs=tuple(sorted(new_keys)),
         search=config.search, pages=len(new_keys), articles=len(site.articles),
         drafts_skipped=site.skipped_drafts, next_scheduled=next_up))
@@ -166,7 +165,7 @@ def _build_all(config: SiteConfig, inputs: "Survey", index: state.Index | None, 
 NARROW_LIMIT = 20
 
 
-def _rebuild_bodies(config: SiteConfig, inputs: "Survey", manifest: state.Manifest, index: state.Index,
+def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Manifest, index: state.Index,
                     now: dt.datetime, *, drafts: bool, future: bool) -> BuildReport | None:
     """Re-render only the pages that embed edited bodies, when nothing but article bodies changed
     since the last build; None when anything else changed and the general path must run.
@@ -174,13 +173,13 @@ def _rebuild_bodies(config: SiteConfig, inputs: "Survey", manifest: state.Manife
     An article's body reaches only the pages that embed it (keys.py), so their stored jobs, planned
     by the last general build under the context keys the index holds, render exactly as a general
     build would."""
-    if manifest.inputs != inputs.inputs or (manifest.valid_until is not None
+    if manifest.inputs != found.inputs or (manifest.valid_until is not None
                                             and now.timestamp() >= manifest.valid_until):
         return None
-    if len(inputs.scanned) != len(index.files) or index.statics != inputs.statics_digest:
+    if len(found.scanned) != len(index.files) or index.statics != found.statics_digest:
         return None
     edited: list[tuple[str, str, sources.FileStamp]] = []
-    for path, shown, _kind, stamp in inputs.scanned:
+    for path, shown, _kind, stamp in found.scanned:
         known = index.files.get("content/" + shown)
         if known is None or isinstance(stamp, OSError):
             return None
@@ -198,7 +197,7 @@ def _rebuild_bodies(config: SiteConfig, inputs: "Survey", manifest: state.Manife
         if isinstance(doc, Diagnostic) or doc.kind != "article" or doc.meta_digest != index.files[rel][1]:
             return None  # a mistake to report, or more than a body changed
         docs.append(doc)
-    authors, problems, _digest = model.load_authors(inputs.authors)
+    authors, problems, _digest = model.load_authors(found.authors)
     site, more = model.build_site(config, docs, authors, now=now, drafts=drafts, future=future)
     rows = state.load_article_rows(config.cache_dir, index.token)
     if any(p.is_error for p in problems + more) or rows is None:
@@ -211,16 +210,19 @@ def _rebuild_bodies(config: SiteConfig, inputs: "Survey", manifest: state.Manife
     stored = state.jobs_embedding(config.cache_dir, sorted(fresh), resolve)
     if any(index.contexts.get(job.output) != context for job, context in stored):
         return None  # a stored job from another plan: never trusted
-    tree = Trees.open(config, index)
+    tree = publish.Trees(config, index)
+    if not tree.whole:
+        return None  # a file is missing from the site: the general path writes it again
+    tree.prepare()
     page_jobs = [job for job, _context in stored]
     page_keys = [keys.page_key(context, job.bodies) for job, context in stored]
-    renderer = render.Renderer(config, authors, page_jobs, index.pages, inputs.markup_key,
-                               _bytecode_dir(config.cache_dir, _site_key(inputs, index.pages)), tree.site, tree.idle, page_keys,
+    renderer = render.Renderer(config, authors, page_jobs, index.pages, found.markup_key,
+                               _bytecode_dir(config.cache_dir, inputs.site_key(found, index.pages)), tree.site, tree.idle, page_keys,
                                tree.current, tree.held, texts)
     changed = render.render_pages(renderer, list(range(len(page_jobs))), 1, None)
     new_keys = dict(tree.current)
     new_keys.update((job.output, key) for job, key in zip(page_jobs, page_keys))
-    search_key = index.search.get(tree.current_id) if config.search else None
+    search_key = tree.searched.get(tree.current_id) if config.search else None
     if config.search and any(job.searchable for job in page_jobs):
         search_key = state.content_key(search_key, tuple(page_keys))
     tree.settle(new_keys, {job.output for job in page_jobs}, search_key)
@@ -228,93 +230,18 @@ def _rebuild_bodies(config: SiteConfig, inputs: "Survey", manifest: state.Manife
     for _path, rel, stamp in edited:
         record.files[rel] = (stamp,) + index.files[rel][1:]
     tree.commit(record, index, dataclasses.replace(
-        manifest, files=inputs.files_digest, racy_before_ns=inputs.started_ns - state.RACY_MARGIN_NS))
+        manifest, files=found.files_digest, racy_before_ns=found.started_ns - state.RACY_MARGIN_NS))
     written = tuple(page_jobs[i].output for i in changed)
     return BuildReport(pages=manifest.pages, written=written, unchanged=manifest.pages - len(written),
                        removed=(), rendered=len(page_jobs), seconds=0.0, articles=manifest.articles,
                        drafts_skipped=manifest.drafts_skipped, next_scheduled=manifest.next_scheduled, mode="bodies")
 
 
-class Trees:
-    """The site and its idle generation during one build: what each holds, and the swap (publish.py)."""
-
-    def __init__(self, config: SiteConfig, index: state.Index | None) -> None:
-        self.config = config
-        self.out_dir = config.output_dir
-        self.idle = publish.idle_path(self.out_dir, config.cache_dir)
-        known = index.trees if index is not None else {}
-        self.searched = dict(index.search) if index is not None else {}
-        self.current_id = publish.tree_id(self.out_dir)
-        self.site = self.out_dir if self.current_id is not None else None
-        # What the site holds, less any file someone deleted from it: that one is rendered again.
-        current = known.get(self.current_id, {})
-        self.current = {rel: key for rel, key in current.items() if os.path.isfile(self.out_dir / rel)}
-        if self.site is not None and not search.present(self.out_dir):
-            self.searched.pop(self.current_id, None)
-        trusted = publish.clean(self.idle) and publish.tree_id(self.idle) in known
-        publish.prepare_idle(self.out_dir, self.idle, trusted)
-        self.idle_id = publish.tree_id(self.idle)
-        if trusted:
-            self.held = dict(known[self.idle_id])
-        else:  # a copy of the site, or empty
-            self.held = dict(self.current)
-            self.searched[self.idle_id] = self.searched.get(self.current_id, "")
-            if self.site is not None and not search.present(self.idle):
-                self.searched.pop(self.idle_id, None)
-
-    open = classmethod(lambda cls, config, index: cls(config, index))
-
-    def copy_statics(self, statics: dict, static_keys: dict[str, str]) -> list[str]:
-        """Give the idle tree the theme's static files whose bytes it lacks; returns those readers will see change."""
-        written = []
-        for rel, key in static_keys.items():
-            if self.held.get(rel) == key:
-                continue
-            data = None if self.current.get(rel) == key else statics[rel][2].read_bytes()
-            if data is None or (self.site is not None and output.same_bytes(self.out_dir / rel, data)):
-                publish.link_from(self.out_dir, self.idle, rel)
-            else:
-                publish.put(self.idle, rel, data)
-                written.append(rel)
-            self.held[rel] = key
-        return written
-
-    def settle(self, new_keys: dict[str, str], rendered: set[str], search_key: str | None) -> list[str]:
-        """Finish the idle tree: the site's copy of every page it lacks that was not rendered, no page that is
-        no longer produced, the search index; returns the outputs removed for readers."""
-        for rel, key in new_keys.items():
-            if rel not in rendered and self.held.get(rel) != key:
-                publish.link_from(self.out_dir, self.idle, rel)
-        gone = sorted(self.held.keys() - new_keys.keys())
-        output.prune(self.idle, gone)
-        if search_key is None:
-            shutil.rmtree(self.idle / "pagefind", ignore_errors=True)
-        elif self.searched.get(self.idle_id) != search_key:
-            if self.searched.get(self.current_id) == search_key:
-                publish.link_tree_from(self.out_dir, self.idle, "pagefind")
-            else:
-                search.index_site(self.idle, self.config.cache_dir)
-        self.new_keys, self.search_key = new_keys, search_key
-        return sorted(self.current.keys() - new_keys.keys())
-
-    def commit(self, record: state.Index, index: state.Index | None, manifest: state.Manifest) -> None:
-        """Record what both trees hold, then swap them: the idle tree becomes the site."""
-        outdir.mark(self.idle)
-        record.trees = {self.idle_id: self.new_keys}
-        record.search = {self.idle_id: self.search_key or ""}
-        if self.current_id is not None:
-            record.trees[self.current_id] = self.current
-            record.search[self.current_id] = self.searched.get(self.current_id, "")
-        state.save_index(self.config.cache_dir, record)
-        publish.swap(self.idle, self.out_dir)
-        state.save_manifest(self.config.cache_dir, dataclasses.replace(manifest, tree=self.idle_id))
-
-
-def _unchanged(config: SiteConfig, inputs: "Survey", manifest: state.Manifest, now: dt.datetime) -> bool:
+def _unchanged(config: SiteConfig, found: inputs.Survey, manifest: state.Manifest, now: dt.datetime) -> bool:
     """True when the last build saw exactly these inputs, the clock changes nothing, and the site it
     made is in place, whole."""
-    if not (manifest.inputs == inputs.inputs and manifest.files == inputs.files_digest
-            and inputs.newest_ns < manifest.racy_before_ns
+    if not (manifest.inputs == found.inputs and manifest.files == found.files_digest
+            and found.newest_ns < manifest.racy_before_ns
             and (manifest.valid_until is None or now.timestamp() < manifest.valid_until)):
         return False
     out = str(config.output_dir) + os.sep
@@ -323,77 +250,7 @@ def _unchanged(config: SiteConfig, inputs: "Survey", manifest: state.Manifest, n
             and (not manifest.search or search.present(config.output_dir)))
 
 
-def _static_keys(inputs: "Survey", previous: state.BuildState | None) -> tuple[dict, dict[str, str]]:
-    """Each static file's (stat, content digest, source), reading only files whose stat changed."""
-    statics, static_keys = {}, {}
-    for rel, source, stamp in inputs.statics:
-        cached = previous.static.get(rel) if previous else None
-        if cached and cached[0] == stamp and stamp.mtime_ns < previous.racy_before_ns:
-            digest = cached[1]
-        else:
-            digest = sources.hash_bytes(source.read_bytes())
-        statics[rel] = (stamp, digest, source)
-        static_keys[rel] = "static:" + digest
-    return statics, static_keys
-
-
-def _site_key(inputs: "Survey", pages: tuple) -> str:
-    """What every page may show: settings, theme, bylines, generator, and the footer's pages."""
-    return state.content_key(inputs.site_key, tuple(p.meta_digest for p in pages))
-
-
 def _bytecode_dir(cache_dir: Path, site_key: str | None) -> Path | None:
     """The Jinja2 bytecode cache for templates compiled against these settings: Jinja folds
     constant expressions (such as `'static/x' | url`) into the compiled code."""
     return None if site_key is None else cache_dir / "jinja" / site_key
-
-
-@dataclass(frozen=True, slots=True)
-class Survey:
-    """What the build's inputs look like before anything is read: digests and file stats."""
-
-    started_ns: int
-    inputs: str                     # settings, theme, bylines, generator and build options
-    site_key: str                   # what every page may show: settings, theme, bylines, generator
-    markup_key: str
-    scanned: list                   # sources.scan() of content/
-    statics: list                   # (output path, source path, stat) of templates/static/
-    files_digest: str
-    newest_ns: int
-    statics_digest: str
-    authors: bytes | None           # content/authors.yaml, read once for the key and the bylines
-
-
-def survey(config: SiteConfig, *, drafts: bool, future: bool) -> Survey:
-    from .markup import markup_key
-
-    started = state.now_ns()
-    authors = model.read_authors_file(config)
-    site_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url,
-                                 _templates_digest(config), authors or b"", markup_key())
-    inputs = state.content_key(site_key, str(config.output_dir), drafts, future, config.search)
-    scanned = sources.scan(config.content_dir, root=config.root, out_dir=config.output_dir)
-    statics = [(rel, path, state.file_stamp(path)) for rel, path in output.static_files(config.static_dir, root=config.root, out_dir=config.output_dir)]
-    static_scan = [(str(p), rel, "static", st) for rel, p, st in statics]
-    files_digest, newest = state.stamps_digest(scanned + static_scan)
-    return Survey(started, inputs, site_key, markup_key(), scanned, statics, files_digest, newest,
-                  state.stamps_digest(static_scan)[0], authors)
-
-
-def _package_digest() -> str:
-    """A hash of the generator's own source files."""
-    digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-_PACKAGE_DIGEST = _package_digest()
-
-
-def _templates_digest(config: SiteConfig) -> str:
-    """A hash of every template file (static assets are copied and compared separately)."""
-    digest = hashlib.blake2b(digest_size=16)
-    for rel, path in render.template_files(config):
-        digest.update(rel.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()

@@ -51,6 +51,11 @@ class BuildError(Exception):
         self.diagnostics = sorted(diagnostics)
         super().__init__(format_report(self.diagnostics))
 
+    def __reduce__(self):
+        # Raised in a render worker, it crosses back to the build as a pickle: rebuild it from its
+        # diagnostics (the default would call __init__ with the message, and the pool would hang).
+        return type(self), (self.diagnostics,)
+
 
 class ConfigError(BuildError):
     """A problem in content/site.yaml: nothing can be built until it is fixed (exit code 2)."""

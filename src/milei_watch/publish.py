@@ -13,13 +13,15 @@ that was killed or failed half-way) does not trust the idle tree and makes it ag
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import errno
 import hashlib
 import os
 import shutil
 from pathlib import Path
 
-from . import output
+from . import outdir, output, search, state
+from .config import SiteConfig
 
 FLAG = ".milei-watch-building"
 _AT_FDCWD = -100
@@ -136,3 +138,83 @@ def swap(idle: Path, out_dir: Path) -> None:
     os.rename(out_dir, aside)
     os.rename(idle, out_dir)
     os.rename(aside, idle)
+
+
+class Trees:
+    """The site and its idle generation during one build: what each holds, and the swap."""
+
+    def __init__(self, config: SiteConfig, index: state.Index | None) -> None:
+        self.config = config
+        self.out_dir = config.output_dir
+        self.idle = idle_path(self.out_dir, config.cache_dir)
+        self.known = index.trees if index is not None else {}
+        self.searched = dict(index.search) if index is not None else {}
+        self.current_id = tree_id(self.out_dir)
+        self.site = self.out_dir if self.current_id is not None else None
+        # What the site holds, less any file someone deleted from it: that one is rendered again.
+        recorded = self.known.get(self.current_id, {})
+        prefix = str(self.out_dir) + os.sep
+        self.current = {rel: key for rel, key in recorded.items() if os.path.isfile(prefix + rel)}
+        if self.site is not None and not search.present(self.out_dir):
+            self.searched.pop(self.current_id, None)
+        # True when the site holds every file and search index its record says it holds.
+        self.whole = len(self.current) == len(recorded) and (
+            not config.search or self.searched.get(self.current_id) is not None)
+
+    def prepare(self) -> None:
+        """Make the idle tree ready to change, and learn what it holds."""
+        trusted = clean(self.idle) and tree_id(self.idle) in self.known
+        prepare_idle(self.out_dir, self.idle, trusted)
+        self.idle_id = tree_id(self.idle)
+        if trusted:
+            self.held = dict(self.known[self.idle_id])
+        else:  # a copy of the site, or empty
+            self.held = dict(self.current)
+            self.searched[self.idle_id] = self.searched.get(self.current_id, "")
+            if self.site is not None and not search.present(self.idle):
+                self.searched.pop(self.idle_id, None)
+
+    def copy_statics(self, statics: dict, static_keys: dict[str, str]) -> list[str]:
+        """Give the idle tree the theme's static files whose bytes it lacks; returns those readers will see change."""
+        written = []
+        for rel, key in static_keys.items():
+            if self.held.get(rel) == key:
+                continue
+            data = None if self.current.get(rel) == key else statics[rel][2].read_bytes()
+            if data is None or (self.site is not None and output.same_bytes(self.out_dir / rel, data)):
+                link_from(self.out_dir, self.idle, rel)
+            else:
+                put(self.idle, rel, data)
+                written.append(rel)
+            self.held[rel] = key
+        return written
+
+    def settle(self, new_keys: dict[str, str], rendered: set[str], search_key: str | None) -> list[str]:
+        """Finish the idle tree: the site's copy of every page it lacks that was not rendered, no page that is
+        no longer produced, the search index; returns the outputs removed for readers."""
+        for rel, key in new_keys.items():
+            if rel not in rendered and self.held.get(rel) != key:
+                link_from(self.out_dir, self.idle, rel)
+        gone = sorted(self.held.keys() - new_keys.keys())
+        output.prune(self.idle, gone)
+        if search_key is None:
+            shutil.rmtree(self.idle / "pagefind", ignore_errors=True)
+        elif self.searched.get(self.idle_id) != search_key:
+            if self.searched.get(self.current_id) == search_key:
+                link_tree_from(self.out_dir, self.idle, "pagefind")
+            else:
+                search.index_site(self.idle, self.config.cache_dir)
+        self.new_keys, self.search_key = new_keys, search_key
+        return sorted(self.current.keys() - new_keys.keys())
+
+    def commit(self, record: state.Index, index: state.Index | None, manifest: state.Manifest) -> None:
+        """Record what both trees hold, then swap them: the idle tree becomes the site."""
+        outdir.mark(self.idle)
+        record.trees = {self.idle_id: self.new_keys}
+        record.search = {self.idle_id: self.search_key or ""}
+        if self.current_id is not None:
+            record.trees[self.current_id] = self.current
+            record.search[self.current_id] = self.searched.get(self.current_id, "")
+        state.save_index(self.config.cache_dir, record)
+        swap(self.idle, self.out_dir)
+        state.save_manifest(self.config.cache_dir, dataclasses.replace(manifest, tree=self.idle_id))

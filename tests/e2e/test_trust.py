@@ -268,3 +268,13 @@ def test_a_moved_article_stays_out_of_its_old_topic_after_a_body_edit_and_a_touc
         os.utime(path)
     build_fixture(project)
     assert _feeds(snapshot(project / "site")) == _feeds(_clean(project, tmp_path / "clean"))
+
+
+def test_a_template_error_in_a_render_worker_stops_the_build_with_its_message(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    make_corpus(project, 160)
+    _edit(project / "templates" / "article.html", "{{ a.title }}", "{{ a.no_such_field }}")
+    result = _cli(project, "--jobs", "2")
+    assert result.returncode == 1, result.stderr
+    assert "templates/article.html" in result.stderr and "no_such_field" in result.stderr, result.stderr
+    assert not (project / "site").exists()
