@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import inputs, keys, model, outdir, plan, publish, render, search, sources, state
+from . import inputs, keys, model, outdir, plan, publish, search, sources, state
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic
 
@@ -112,7 +112,8 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     related = plan.related_articles(site, facts, previous.related if previous and previous.related else None)
     page_jobs = plan.plan_pages(site, related, now)
     site_key = inputs.site_key(found, site.pages)
-    contexts = [keys.context_key(site_key, job.template, job.context) for job in page_jobs]
+    canonicalise = keys.Canonicaliser()
+    contexts = [keys.context_key(site_key, job.template, job.context, canonicalise) for job in page_jobs]
     page_keys = [keys.page_key(context, job.bodies) for context, job in zip(contexts, page_jobs)]
     statics, static_keys = inputs.static_keys(found, previous)
 
@@ -122,6 +123,8 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     dirty = [i for i, job in enumerate(page_jobs) if tree.current.get(job.output) != page_keys[i]]
     if on_total:
         on_total(len(dirty))
+    from . import render  # Jinja2 and Markdown load only when there are pages to render
+
     renderer = render.Renderer(
         config, authors, page_jobs, site.pages, found.markup_key,
         None if full else _bytecode_dir(cache_dir, site_key), tree.site, tree.idle, page_keys,
@@ -131,6 +134,7 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     # 4. Bring the rest of the idle tree up to date, index it, record it, and swap it in.
     new_keys = {job.output: page_keys[i] for i, job in enumerate(page_jobs)}
     written = [page_jobs[i].output for i in changed]
+    tree.confirm({page_jobs[i].output: page_keys[i] for i in sorted(set(dirty) - set(changed))})
     written += tree.copy_statics(statics, static_keys)
     new_keys.update(static_keys)
     search_key = state.content_key(tuple(k for k, job in zip(page_keys, page_jobs) if job.searchable))
@@ -216,10 +220,13 @@ def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Ma
     tree.prepare()
     page_jobs = [job for job, _context in stored]
     page_keys = [keys.page_key(context, job.bodies) for job, context in stored]
+    from . import render
+
     renderer = render.Renderer(config, authors, page_jobs, index.pages, found.markup_key,
                                _bytecode_dir(config.cache_dir, inputs.site_key(found, index.pages)), tree.site, tree.idle, page_keys,
                                tree.current, tree.held, texts)
     changed = render.render_pages(renderer, list(range(len(page_jobs))), 1, None)
+    tree.confirm({job.output: key for i, (job, key) in enumerate(zip(page_jobs, page_keys)) if i not in changed})
     new_keys = dict(tree.current)
     new_keys.update((job.output, key) for job, key in zip(page_jobs, page_keys))
     search_key = tree.searched.get(tree.current_id) if config.search else None

@@ -101,7 +101,8 @@ def _template_problems(config: SiteConfig) -> list[Diagnostic]:
     and every symlink in templates/ the build would refuse."""
     import jinja2
 
-    from .render import make_environment, template_files
+    from .inputs import template_files
+    from .render import make_environment
 
     problems = []
     try:

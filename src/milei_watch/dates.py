@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
 
@@ -36,6 +35,8 @@ def iso(moment: dt.datetime) -> str:
 
 def rfc822(moment: dt.datetime) -> str:
     """RFC 822 date for RSS."""
+    from email.utils import format_datetime  # only feeds need it: spared on a build with nothing to do
+
     return format_datetime(moment)
 
 

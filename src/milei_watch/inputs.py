@@ -3,12 +3,15 @@ generator, and the stat of every content and static file."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, model, output, render, sources, state
+from . import __version__, links, model, output, sources, state
 from .config import SiteConfig
+from .errors import BuildError, Diagnostic, Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +32,6 @@ class Survey:
 
 def survey(config: SiteConfig, *, drafts: bool, future: bool) -> Survey:
     """Look at every input: digests of settings, theme and generator, and each file's stat."""
-    from .markup import markup_key
-
     started = state.now_ns()
     authors = model.read_authors_file(config)
     site_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url,
@@ -55,10 +56,42 @@ def _package_digest() -> str:
 _PACKAGE_DIGEST = _package_digest()
 
 
+def template_files(config: SiteConfig) -> list[tuple[str, Path]]:
+    """Every template as (path under templates/, file), sorted; the theme's static/ folder is not one.
+
+    Raises BuildError when there is no templates folder, or naming every link `links.follow`
+    refuses (one leading outside the project or into the output folder, dangling or looping)."""
+    base = config.templates_dir
+    if not base.is_dir():
+        raise BuildError([Diagnostic(Location("templates/"), f"no templates folder at {base}",
+                                     "the theme lives in templates/ next to content/")])
+    bounds = links.Bounds.of(config.root, config.output_dir)
+    files, refused = links.walk(config.root, base.relative_to(config.root).as_posix(), bounds,
+                                skip=frozenset({"static"}))
+    if refused:
+        raise BuildError(refused)
+    return [(name, Path(path)) for path, name in files]
+
+
+@functools.cache
+def markup_key() -> str:
+    """Part of every cached body's key: the code that turns Markdown into HTML (markup.py, with its
+    settings, and routes.py) and the Markdown library's version file, read without importing it.
+
+    Any change to how Markdown becomes HTML changes the key, so cached HTML is never reused across it."""
+    code = hashlib.blake2b(digest_size=16)
+    for name in ("markup.py", "routes.py"):
+        code.update(Path(__file__).with_name(name).read_bytes())
+    library = importlib.util.find_spec("markdown")
+    if library is not None and library.origin:
+        code.update(Path(library.origin).with_name("__meta__.py").read_bytes())
+    return code.hexdigest()
+
+
 def _templates_digest(config: SiteConfig) -> str:
     """A hash of every template file (static assets are copied and compared separately)."""
     digest = hashlib.blake2b(digest_size=16)
-    for rel, path in render.template_files(config):
+    for rel, path in template_files(config):
         digest.update(rel.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

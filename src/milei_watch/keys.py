@@ -23,10 +23,6 @@ def _document(value: Article | Page) -> tuple:
     return ("doc", value.meta_digest)
 
 
-def _dataclass(value: Any) -> tuple:
-    return (type(value).__name__,) + tuple(canonical(getattr(value, f.name)) for f in dataclasses.fields(value))
-
-
 def _moment(value: dt.date) -> tuple:
     return ("time", value.isoformat(), str(getattr(value, "tzinfo", None) or ""))
 
@@ -34,29 +30,67 @@ def _moment(value: dt.date) -> tuple:
 _PLAIN = (str, int, float, bool, type(None))
 _RULES: dict[type, Callable[[Any], Any]] = {Article: _document, Page: _document,
                                            dt.datetime: _moment, dt.date: _moment}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+class Canonicaliser:
+    """Turns page contexts into values made only of plain Python literals that are equal for
+    contexts that render alike. One instance serves a whole build: the values many pages share
+    (feed links, topics, bylines) are converted once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, Any] = {}  # id of a shared container or record → its canonical form
+
+    def __call__(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        rule = _RULES.get(kind)
+        if rule is not None:
+            return rule(value)
+        known = self._seen.get(id(value))
+        if known is not None:
+            return known[1]
+        if kind is tuple or kind is list:
+            result: Any = self._items(value)
+        elif kind is dict:  # in insertion order, which the planner fixes
+            result = ("dict", tuple(value), self._items(value.values()))
+        elif kind is frozenset or kind is set:
+            result = ("set", tuple(sorted(map(self, value), key=repr)))
+        elif dataclasses.is_dataclass(value):
+            names = _FIELDS.get(kind)
+            if names is None:
+                names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+            # A record (a byline, a topic, a feed link) is often shared by thousands of pages: it
+            # stands in their keys by the digest of its fields, so each is written out only once.
+            result = (kind.__name__, digest(*(self(getattr(value, name)) for name in names)))
+        elif isinstance(value, tuple):  # a named tuple
+            result = (kind.__name__,) + self._items(value)
+        elif isinstance(value, _PLAIN):  # str or int subclasses such as Markup
+            result = (kind.__name__, str(value))
+        else:
+            raise TypeError(f"no canonical form for {kind.__name__} in a page context")
+        self._seen[id(value)] = (value, result)  # the value is kept so that its id is never reused
+        return result
+
+    def _items(self, values: Any) -> tuple:
+        # The commonest items, articles and plain values, are handled here rather than by a call
+        # each: a site of ten thousand articles has hundreds of thousands of them in its contexts.
+        out = []
+        for item in values:
+            kind = type(item)
+            if kind is Article:
+                out.append(("doc", item.meta_digest))
+            elif kind in _PLAIN:
+                out.append(item)
+            else:
+                out.append(self(item))
+        return tuple(out)
 
 
 def canonical(value: Any) -> Any:
-    """A value made only of plain Python literals that is equal for contexts that render alike."""
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    rule = _RULES.get(kind)
-    if rule is not None:
-        return rule(value)
-    if kind is tuple or kind is list:
-        return tuple(map(canonical, value))
-    if kind is dict:
-        return {"dict": tuple((key, canonical(item)) for key, item in sorted(value.items()))}
-    if kind is frozenset or kind is set:
-        return ("set", tuple(sorted(map(canonical, value), key=repr)))
-    if dataclasses.is_dataclass(value):
-        return _dataclass(value)
-    if isinstance(value, tuple):  # a named tuple
-        return (kind.__name__,) + tuple(map(canonical, value))
-    if isinstance(value, _PLAIN):  # str or int subclasses such as Markup
-        return (kind.__name__, value)
-    raise TypeError(f"no canonical form for {kind.__name__} in a page context")
+    """The canonical form of one value (see Canonicaliser)."""
+    return Canonicaliser()(value)
 
 
 def digest(*parts: Any) -> str:
@@ -64,9 +98,9 @@ def digest(*parts: Any) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def context_key(site_key: str, template: str, context: dict[str, Any]) -> str:
+def context_key(site_key: str, template: str, context: dict[str, Any], canonicalise: Canonicaliser) -> str:
     """What the page shows, apart from the bodies it embeds."""
-    return digest(site_key, template, canonical(context))
+    return digest(site_key, template, canonicalise(context))
 
 
 def page_key(context_key: str, bodies: tuple[Article | Page, ...]) -> str:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import re
 import xml.etree.ElementTree as etree
-from pathlib import Path
 
 import markdown
 from markdown.extensions import Extension
@@ -116,14 +113,3 @@ class Renderer:
         """Markdown source to an HTML fragment."""
         self._md.reset()
         return smarten_html(self._md.convert(text))
-
-
-@functools.cache
-def markup_key() -> str:
-    """Part of every cached HTML key: this module's and its helpers' code, the settings, the library version.
-
-    Any change to how Markdown becomes HTML changes the key, so cached HTML is never reused across it."""
-    code = hashlib.blake2b(digest_size=16)
-    for module in ("markup.py", "routes.py"):
-        code.update(Path(__file__).with_name(module).read_bytes())
-    return f"{code.hexdigest()}:{markdown.__version__}:{','.join(_EXTENSIONS)}"

@@ -223,7 +223,7 @@ def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds) -> li
         rel = tuple(by_slug[s] for s in related.get(article.slug, ()))
         author = site.authors.get(article.author)
         # An expired article may carry a tag no listed article has, and so no tag page to link to.
-        linked = listed_tags.intersection(article.tags)
+        linked = tuple(tag for tag in article.tags if tag in listed_tags)
         context = {"article": article, "newer": newer, "older": older, "related": rel,
                    "author": author, "expired": not listed, "feeds": feeds, "tag_pages": linked}
         jobs.append(PageJob(routes.output_path(article.url), "article.html", context, (article,), True))

@@ -174,6 +174,11 @@ class Trees:
             if self.site is not None and not search.present(self.idle):
                 self.searched.pop(self.idle_id, None)
 
+    def confirm(self, same: dict[str, str]) -> None:
+        """Record that the site already holds these pages' new bytes (they rendered as before), so
+        that neither tree is rewritten for them in the next build."""
+        self.current.update(same)
+
     def copy_statics(self, statics: dict, static_keys: dict[str, str]) -> list[str]:
         """Give the idle tree the theme's static files whose bytes it lacks; returns those readers will see change."""
         written = []
@@ -183,6 +188,7 @@ class Trees:
             data = None if self.current.get(rel) == key else statics[rel][2].read_bytes()
             if data is None or (self.site is not None and output.same_bytes(self.out_dir / rel, data)):
                 link_from(self.out_dir, self.idle, rel)
+                self.current[rel] = key
             else:
                 put(self.idle, rel, data)
                 written.append(rel)

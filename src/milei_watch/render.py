@@ -14,7 +14,7 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, dates, feeds, links, output, publish, routes, sources, state
+from . import __version__, dates, feeds, output, publish, routes, sources, state
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, Location, relative
 from .plan import JSON_FEED, PageJob
@@ -24,23 +24,6 @@ POOL_THRESHOLD = 200
 KIND_LABELS = {"analysis": "Analysis", "news": "News", "explainer": "Explainer", "opinion": "Opinion"}
 SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "explainer": "BackgroundNewsArticle",
                 "opinion": "OpinionNewsArticle"}
-
-
-def template_files(config: SiteConfig) -> list[tuple[str, Path]]:
-    """Every template as (path under templates/, file), sorted; the theme's static/ folder is not one.
-
-    Raises BuildError when there is no templates folder, or naming every link `links.follow`
-    refuses (one leading outside the project or into the output folder, dangling or looping)."""
-    base = config.templates_dir
-    if not base.is_dir():
-        raise BuildError([Diagnostic(Location("templates/"), f"no templates folder at {base}",
-                                     "the theme lives in templates/ next to content/")])
-    bounds = links.Bounds.of(config.root, config.output_dir)
-    files, refused = links.walk(config.root, base.relative_to(config.root).as_posix(), bounds,
-                                skip=frozenset({"static"}))
-    if refused:
-        raise BuildError(refused)
-    return [(name, Path(path)) for path, name in files]
 
 
 def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[Any, ...] = (),

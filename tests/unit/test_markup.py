@@ -84,11 +84,10 @@ def test_renderer_is_reset_between_documents():
     assert "Primera nota" not in second and 'id="intro"' in second
 
 
-def test_markup_key_names_the_settings_and_follows_the_code(tmp_path, monkeypatch):
-    import markdown
+def test_markup_key_follows_the_markdown_code_and_library(tmp_path, monkeypatch):
+    from milei_watch import inputs
 
-    key = markup.markup_key()
-    assert f":{markdown.__version__}:" in key and "footnotes" in key
+    key = inputs.markup_key()
     # a copy of the module with one changed line gives another key: cached HTML is not reused across it
     package = tmp_path / "copy"
     package.mkdir()
@@ -96,14 +95,19 @@ def test_markup_key_names_the_settings_and_follows_the_code(tmp_path, monkeypatc
         (package / name).write_bytes(Path(markup.__file__).with_name(name).read_bytes())
     with (package / "markup.py").open("a", encoding="utf-8") as handle:
         handle.write("\n# changed\n")
-    markup.markup_key.cache_clear()
-    monkeypatch.setattr(markup, "__file__", str(package / "markup.py"))
+    inputs.markup_key.cache_clear()
+    monkeypatch.setattr(inputs, "__file__", str(package / "inputs.py"))
     try:
-        assert markup.markup_key() != key
+        assert inputs.markup_key() != key
     finally:
         monkeypatch.undo()
-        markup.markup_key.cache_clear()
-    assert markup.markup_key() == key
+        inputs.markup_key.cache_clear()
+    assert inputs.markup_key() == key
+    # and so does another version of Python-Markdown (its version file is part of the key)
+    import importlib.util
+
+    meta = Path(importlib.util.find_spec("markdown").origin).with_name("__meta__.py")
+    assert "__version_info__" in meta.read_text("utf-8")
 
 
 def test_absolute_links_resolves_every_address_in_tags_only():
