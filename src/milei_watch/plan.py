@@ -79,15 +79,16 @@ def topic_feeds(site: Site, slug: str) -> tuple[FeedLink, ...]:
 
 
 # (date as a timestamp, tags, topics, listed) of each article: all that related_articles reads.
-Facts = dict[str, tuple[float, frozenset, frozenset, bool]]
+Facts = dict[str, tuple[float, tuple[str, ...], tuple[str, ...], bool]]
 Related = dict[str, tuple[str, ...]]
 # Beyond this many changed articles, recomputing every article is as quick as finding those affected.
 _RELATED_INCREMENTAL_LIMIT = 200
 
 
 def related_facts(site: Site) -> Facts:
-    listed = {a.slug: (a.date.timestamp(), frozenset(a.tags), frozenset(a.topics), True) for a in site.articles}
-    listed.update((a.slug, (a.date.timestamp(), frozenset(a.tags), frozenset(a.topics), False))
+    # Plain tuples rather than sets: the build keeps the facts between builds, and tuples load fast.
+    listed = {a.slug: (a.date.timestamp(), a.tags, a.topics, True) for a in site.articles}
+    listed.update((a.slug, (a.date.timestamp(), a.tags, a.topics, False))
                   for a in site.unlisted)
     return listed
 
@@ -140,9 +141,10 @@ def _affected(changed: list[str], facts: Facts, old_facts: Facts,
 
 def _related_to(slug: str, facts: Facts, by_term: dict[str, list[tuple[float, str]]]) -> tuple[str, ...]:
     when, tags, topics, _listed = facts[slug]
+    tag_set, topic_set = set(tags), set(topics)
     seen = {slug}
     scored = []
-    for term in [*("t:" + t for t in sorted(tags)), *("p:" + p for p in sorted(topics))]:
+    for term in [*("t:" + t for t in sorted(tag_set)), *("p:" + p for p in sorted(topic_set))]:
         items = by_term.get(term)
         if not items:  # a term only this (unlisted) article has
             continue
@@ -152,7 +154,7 @@ def _related_to(slug: str, facts: Facts, by_term: dict[str, list[tuple[float, st
                 continue
             seen.add(other)
             other_when, other_tags, other_topics, _ = facts[other]
-            score = 3 * len(tags & other_tags) + len(topics & other_topics)
+            score = 3 * len(tag_set.intersection(other_tags)) + len(topic_set.intersection(other_topics))
             scored.append((-score, abs(other_when - when), other))
     return tuple(other for _score, _distance, other in heapq.nsmallest(RELATED_COUNT, scored))
 
