@@ -89,12 +89,13 @@ def enter(root: Path | str, rel: str, bounds: Bounds) -> tuple[str, ...] | Diagn
 
 
 def walk(root: Path | str, rel: str, bounds: Bounds, *, hidden: bool = True,
-         skip: frozenset[str] = frozenset()) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
+         skip: frozenset[str] = frozenset(), suffix: str = "") -> tuple[list[tuple[str, str]], list[Diagnostic]]:
     """Every file under the project folder `rel` as (file path, path under `rel`), and every link refused.
 
     Folders are walked top-down, each folder's files by name before its subfolders by name (the
     order of os.walk with sorted names). Links are followed when `follow` allows; `hidden` keeps
-    names starting with '.', `skip` leaves out those paths under `rel`."""
+    names starting with '.', `skip` leaves out those paths under `rel`, and `suffix` keeps only
+    files whose names end with it (a link to any other file is never read, so never followed)."""
     found: list[tuple[str, str]] = []
     refused: list[Diagnostic] = []
     chain = enter(root, rel, bounds)
@@ -113,16 +114,18 @@ def walk(root: Path | str, rel: str, bounds: Bounds, *, hidden: bool = True,
             if (not hidden and entry.name.startswith(".")) or name in skip:
                 continue
             if entry.is_symlink():
+                if suffix and not name.endswith(suffix) and not entry.is_dir():
+                    continue
                 real = follow(entry.path, f"{rel}/{name}", bounds, chain)
                 if isinstance(real, Diagnostic):
                     refused.append(real)
                 elif os.path.isdir(real):
                     below.append((entry.path, name + "/", chain + (real,)))
-                else:
+                elif name.endswith(suffix):
                     found.append((entry.path, name))
             elif entry.is_dir():
                 below.append((entry.path, name + "/", chain + (os.path.join(chain[-1], entry.name),)))
-            else:
+            elif name.endswith(suffix):
                 found.append((entry.path, name))
         stack.extend(reversed(below))
     return found, refused

@@ -92,24 +92,26 @@ def _link(source: str | Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def put(idle: Path, rel: str, data: bytes) -> None:
-    """Write one file of the idle tree. Never in place: the file may be a hard link into the site."""
-    path = output.target(idle, rel)
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    output.write_new(path, data)
+def _vacate(idle: Path, rel: str) -> Path:
+    """The path of one file of the idle tree, with any old file there removed and its folder made.
 
-
-def link_from(site: Path, idle: Path, rel: str) -> None:
-    """Give the idle tree the site's copy of one file."""
+    Files are never written in place: the old one may be a hard link into the site."""
     path = output.target(idle, rel)
     try:
         os.unlink(path)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-    _link(output.target(site, rel), path)
+    return path
+
+
+def put(idle: Path, rel: str, data: bytes) -> None:
+    """Write one file of the idle tree."""
+    output.write_new(_vacate(idle, rel), data)
+
+
+def link_from(site: Path, idle: Path, rel: str) -> None:
+    """Give the idle tree the site's copy of one file."""
+    _link(output.target(site, rel), _vacate(idle, rel))
 
 
 def link_tree_from(site: Path, idle: Path, rel: str) -> None:

@@ -281,9 +281,12 @@ class Renderer:
         data = self.render(index)
         rel = self.jobs[index].output
         changed = self.site is None or not output.same_bytes(output.target(self.site, rel), data)
-        known = self.current.get(rel)
-        if changed or known is None or self.held.get(rel) != known:
+        if changed:
             publish.put(self.idle, rel, data)
+        elif self.held.get(rel) != self.current.get(rel) or rel not in self.held:
+            # The site has these bytes and the idle tree may not: share the site's file, which
+            # keeps its modification time for rsync and CDNs.
+            publish.link_from(self.site, self.idle, rel)
         return changed
 
 

@@ -61,43 +61,17 @@ def discover(content_dir: Path, *, root: Path | None = None, out_dir: Path | Non
     root = Path(content_dir).parent if root is None else root
     bounds = links.Bounds.of(root, Path(root) / "site" if out_dir is None else out_dir)
     content = Path(content_dir)
-    inside = content.is_relative_to(root)
-    prefix = content.relative_to(root).as_posix() if inside else content.as_posix()
+    if not content.is_relative_to(root):  # content/ kept elsewhere: walk it from its own parent
+        root = content.parent
+    prefix = content.relative_to(root).as_posix()
     found: list[tuple[str, str, str]] = []
     refused: list[Diagnostic] = []
     for folder, kind in FOLDERS:
-        chain = links.enter(root, f"{prefix}/{folder}", bounds) if inside \
-            else (os.path.realpath(os.path.join(content_dir, folder)),)
-        if isinstance(chain, Diagnostic):
-            refused.append(chain)
+        if not os.path.lexists(os.path.join(content_dir, folder)):
             continue
-        stack = [(os.path.join(content_dir, folder), folder, chain)]
-        while stack:
-            directory, shown, chain = stack.pop()
-            try:
-                entries = sorted(os.scandir(directory), key=lambda e: e.name)
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            below = []
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_symlink():
-                    is_dir = entry.is_dir()
-                    if not is_dir and not entry.name.endswith(".md"):
-                        continue  # never read, so never followed
-                    real = links.follow(entry.path, f"{prefix}/{shown}/{entry.name}", bounds, chain)
-                    if isinstance(real, Diagnostic):
-                        refused.append(real)
-                    elif is_dir:
-                        below.append((entry.path, f"{shown}/{entry.name}", chain + (real,)))
-                    else:
-                        found.append((entry.path, f"{shown}/{entry.name}", kind))
-                elif entry.is_dir():
-                    below.append((entry.path, f"{shown}/{entry.name}", chain + (os.path.join(chain[-1], entry.name),)))
-                elif entry.name.endswith(".md"):
-                    found.append((entry.path, f"{shown}/{entry.name}", kind))
-            stack.extend(reversed(below))
+        files, problems = links.walk(root, f"{prefix}/{folder}", bounds, hidden=False, suffix=".md")
+        refused += problems
+        found.extend((path, f"{folder}/{name}", kind) for path, name in files)
     if refused:
         raise BuildError(refused)
     found.sort(key=lambda item: item[1])

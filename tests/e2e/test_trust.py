@@ -278,3 +278,20 @@ def test_a_template_error_in_a_render_worker_stops_the_build_with_its_message(tm
     assert result.returncode == 1, result.stderr
     assert "templates/article.html" in result.stderr and "no_such_field" in result.stderr, result.stderr
     assert not (project / "site").exists()
+
+
+def test_a_page_rendered_again_with_the_same_bytes_keeps_its_file(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    # The page changes in one build, so the other generation of the site holds its older bytes.
+    _edit(project / "content" / "articles" / "deuda-y-fmi.md", "summary: Restructuring talks",
+          "summary: Long restructuring talks")
+    build_fixture(project)
+    page = project / "site" / "articles" / "deuda-y-fmi" / "index.html"
+    before = page.stat()
+    for step in range(3):  # a template edit that changes no page, then two more builds
+        _edit(project / "templates" / "base.html", "<footer", f"{{# edit {step} #}}<footer")
+        report = build_fixture(project)
+        assert report.rendered > 0 and report.written == ()
+        after = page.stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), f"build {step}"
