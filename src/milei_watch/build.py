@@ -127,7 +127,7 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
 
     renderer = render.Renderer(
         config, authors, page_jobs, site.pages, found.markup_key,
-        None if full else _bytecode_dir(cache_dir, site_key), tree.site, tree.idle, page_keys,
+        None if full else _bytecode_dir(cache_dir, found.compile_key), tree.site, tree.idle, page_keys,
         tree.current, tree.held, texts, fresh=full or not state.has_html(cache_dir))
     changed = render.render_pages(renderer, dirty, jobs, progress)
 
@@ -223,7 +223,7 @@ def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Ma
     from . import render
 
     renderer = render.Renderer(config, authors, page_jobs, index.pages, found.markup_key,
-                               _bytecode_dir(config.cache_dir, inputs.site_key(found, index.pages)), tree.site, tree.idle, page_keys,
+                               _bytecode_dir(config.cache_dir, found.compile_key), tree.site, tree.idle, page_keys,
                                tree.current, tree.held, texts)
     changed = render.render_pages(renderer, list(range(len(page_jobs))), 1, None)
     tree.confirm({job.output: key for i, (job, key) in enumerate(zip(page_jobs, page_keys)) if i not in changed})
@@ -257,7 +257,6 @@ def _unchanged(config: SiteConfig, found: inputs.Survey, manifest: state.Manifes
             and (not manifest.search or search.present(config.output_dir)))
 
 
-def _bytecode_dir(cache_dir: Path, site_key: str | None) -> Path | None:
-    """The Jinja2 bytecode cache for templates compiled against these settings: Jinja folds
-    constant expressions (such as `'static/x' | url`) into the compiled code."""
-    return None if site_key is None else cache_dir / "jinja" / site_key
+def _bytecode_dir(cache_dir: Path, compile_key: str) -> Path:
+    """The Jinja2 bytecode cache for templates compiled against these settings (inputs.Survey.compile_key)."""
+    return cache_dir / "jinja" / compile_key

@@ -21,6 +21,7 @@ class Survey:
     started_ns: int
     inputs: str                     # settings, theme, bylines, generator and build options
     site_key: str                   # what every page may show: settings, theme, bylines, generator
+    compile_key: str                # what Jinja2 may fold into compiled templates: settings, bylines, generator
     markup_key: str
     scanned: list                   # sources.scan() of content/
     statics: list                   # (output path, source path, stat) of templates/static/
@@ -37,11 +38,15 @@ def survey(config: SiteConfig, *, drafts: bool, future: bool) -> Survey:
     site_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url,
                                  _templates_digest(config), authors or b"", markup_key())
     inputs = state.content_key(site_key, str(config.output_dir), drafts, future, config.search)
+    # Jinja2 folds filters applied to constants (`'static/x' | url`) into the compiled code, so the
+    # compiled templates are kept per settings, bylines and generator; each one's own source is
+    # checked by Jinja2 itself, so a template edit recompiles that template only.
+    compile_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url, authors or b"")
     scanned = sources.scan(config.content_dir, root=config.root, out_dir=config.output_dir)
     statics = [(rel, path, state.file_stamp(path)) for rel, path in output.static_files(config.static_dir, root=config.root, out_dir=config.output_dir)]
     static_scan = [(str(p), rel, "static", st) for rel, p, st in statics]
     files_digest, newest = state.stamps_digest(scanned + static_scan)
-    return Survey(started, inputs, site_key, markup_key(), scanned, statics, files_digest, newest,
+    return Survey(started, inputs, site_key, compile_key, markup_key(), scanned, statics, files_digest, newest,
                   state.stamps_digest(static_scan)[0], authors)
 
 

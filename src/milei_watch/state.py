@@ -11,7 +11,7 @@ atomically (or checked on reading), and every file that belongs with another nam
 | `index.marshal` | marshal (documents pickled inside) | per source: stat, front-matter digest, kind; per page: context key; per site tree (device, inode): output → page key, and its search key | (format, version); token ties it to `articles.marshal` |
 | `jobs.sqlite` | SQLite | the planned job of every page that embeds a body, with the context key it was planned under | a row is used only when its context key is the index's |
 | `html/xx/KEY.html` | checksum, word count, HTML | a body's HTML; KEY = markup code and settings + the body's digest | checksum matches |
-| `jinja/KEY/` | Jinja2 bytecode | compiled templates; KEY = everything the templates are compiled against | KEY |
+| `jinja/KEY/` | Jinja2 bytecode | compiled templates; KEY = settings, bylines and generator (what Jinja2 may fold into the code) | KEY, and each template's source checksum (Jinja2) |
 | `trees/ID/` | a site folder | the idle generation of the output folder (publish.py) | its record in `index.marshal`, no flag file |
 """
 
