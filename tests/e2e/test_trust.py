@@ -218,8 +218,9 @@ def test_a_pagefind_module_in_the_working_folder_is_never_run(tmp_path: Path) ->
     elsewhere.mkdir()
     witness = tmp_path / "ran"
     (elsewhere / "pagefind.py").write_text(f"open({str(witness)!r}, 'w').write('ran')\n", "utf-8")
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    result = _cli(project, env=dict(env, PYTHONPATH=str(elsewhere)), cwd=elsewhere)
+    # The folder is both the working folder and on PYTHONPATH: neither may reach Pagefind's import path.
+    paths = [str(elsewhere)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    result = _cli(project, env=dict(os.environ, PYTHONPATH=os.pathsep.join(paths)), cwd=elsewhere)
     assert result.returncode == 0, result.stderr
     assert not witness.exists()
     assert (project / "site" / "pagefind" / "pagefind.js").is_file()
