@@ -127,7 +127,7 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
 
     renderer = render.Renderer(
         config, authors, page_jobs, site.pages, found.markup_key,
-        None if full else _bytecode_dir(cache_dir, found.compile_key), tree.site, tree.idle, page_keys,
+        None if full else _bytecode_dir(cache_dir, found.compile_key), tree.site, tree.idle,
         tree.current, tree.held, texts, fresh=full or not state.has_html(cache_dir))
     changed = render.render_pages(renderer, dirty, jobs, progress)
 
@@ -154,7 +154,7 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
                          contexts={job.output: contexts[i] for i, job in enumerate(page_jobs)})
     next_up = (site.scheduled[0].date, site.scheduled[0].source) if site.scheduled else None
     valid_until = plan.next_change(site, now)
-    tree.commit(record, index, state.Manifest(
+    tree.commit(record, state.Manifest(
         inputs=found.inputs, files=found.files_digest, racy_before_ns=found.started_ns - state.RACY_MARGIN_NS,
         valid_until=valid_until.timestamp() if valid_until else None, tree=None, outputs=tuple(sorted(new_keys)),
         search=config.search, pages=len(new_keys), articles=len(site.articles),
@@ -223,7 +223,7 @@ def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Ma
     from . import render
 
     renderer = render.Renderer(config, authors, page_jobs, index.pages, found.markup_key,
-                               _bytecode_dir(config.cache_dir, found.compile_key), tree.site, tree.idle, page_keys,
+                               _bytecode_dir(config.cache_dir, found.compile_key), tree.site, tree.idle,
                                tree.current, tree.held, texts)
     changed = render.render_pages(renderer, list(range(len(page_jobs))), 1, None)
     tree.confirm({job.output: key for i, (job, key) in enumerate(zip(page_jobs, page_keys)) if i not in changed})
@@ -236,7 +236,7 @@ def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Ma
     record = dataclasses.replace(index, edited=dict(index.edited, **fresh), files=dict(index.files))
     for _path, rel, stamp in edited:
         record.files[rel] = (stamp,) + index.files[rel][1:]
-    tree.commit(record, index, dataclasses.replace(
+    tree.commit(record, dataclasses.replace(
         manifest, files=found.files_digest, racy_before_ns=found.started_ns - state.RACY_MARGIN_NS))
     written = tuple(page_jobs[i].output for i in changed)
     return BuildReport(pages=manifest.pages, written=written, unchanged=manifest.pages - len(written),

@@ -88,13 +88,8 @@ class Canonicaliser:
         return tuple(out)
 
 
-def canonical(value: Any) -> Any:
-    """The canonical form of one value (see Canonicaliser)."""
-    return Canonicaliser()(value)
-
-
 def digest(*parts: Any) -> str:
-    """A short stable hash of plain values (as canonical() returns them)."""
+    """A short stable hash of plain values (as a Canonicaliser returns them)."""
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 

@@ -64,21 +64,6 @@ def same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def move_into(staged: Path, path: Path) -> None:
-    """Rename a staged file into place, copying when it lives on another file system."""
-    try:
-        try:
-            os.replace(staged, path)
-        except FileNotFoundError:  # the folder is new; creating it only then spares a syscall per page
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, path)
-    except OSError as exc:
-        if exc.errno != errno.EXDEV:
-            raise
-        write_atomic(path, staged.read_bytes())
-        staged.unlink()
-
-
 def write_new(path: Path | str, data: bytes) -> None:
     """Write a file that nothing else can see yet (a staging tree), making its folder if needed.
 
@@ -95,19 +80,6 @@ def write_new(path: Path | str, data: bytes) -> None:
             view = view[os.write(fd, view):]
     finally:
         os.close(fd)
-
-
-def move_tree(tree: Path, out_dir: Path) -> None:
-    """Put a staged site where none exists: one rename, or file by file across file systems."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.rename(tree, out_dir)
-        return
-    except OSError as exc:
-        if exc.errno not in (errno.EXDEV, errno.ENOTEMPTY, errno.EEXIST):
-            raise
-    for source in sorted(p for p in tree.rglob("*") if p.is_file()):
-        move_into(source, out_dir / source.relative_to(tree))
 
 
 def replace_tree(tree: Path, target: Path) -> None:

@@ -215,7 +215,7 @@ class Trees:
         self.new_keys, self.search_key = new_keys, search_key
         return sorted(self.current.keys() - new_keys.keys())
 
-    def commit(self, record: state.Index, index: state.Index | None, manifest: state.Manifest) -> None:
+    def commit(self, record: state.Index, manifest: state.Manifest) -> None:
         """Record what both trees hold, then swap them: the idle tree becomes the site."""
         outdir.mark(self.idle)
         record.trees = {self.idle_id: self.new_keys}

@@ -234,7 +234,6 @@ class Renderer:
     bytecode_dir: Path | None       # the compiled templates' cache, or None to compile afresh
     site: Path | None               # the current site, to tell which pages change for readers
     idle: Path                      # where changed pages go until the swap
-    keys: list[str]                 # each job's new key
     current: dict[str, str]         # output → key of what the site holds
     held: dict[str, str]            # output → key of what the idle tree holds
     texts: dict[str, str] = field(default_factory=dict)  # bodies read while validating, by source
