@@ -113,8 +113,8 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     page_jobs = plan.plan_pages(site, related, now)
     site_key = inputs.site_key(found, site.pages)
     canonicalise = keys.Canonicaliser()
-    contexts = [keys.context_key(site_key, job.template, job.context, canonicalise) for job in page_jobs]
-    page_keys = [keys.page_key(context, job.bodies) for context, job in zip(contexts, page_jobs)]
+    contexts = [keys.context_key(job.template, job.context, canonicalise) for job in page_jobs]
+    page_keys = [keys.page_key(site_key, context, job.bodies) for context, job in zip(contexts, page_jobs)]
     statics, static_keys = inputs.static_keys(found, previous)
 
     # 3. Render the pages whose key differs from what the site holds, into the idle tree.
@@ -219,7 +219,8 @@ def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Ma
         return None  # a file is missing from the site: the general path writes it again
     tree.prepare()
     page_jobs = [job for job, _context in stored]
-    page_keys = [keys.page_key(context, job.bodies) for job, context in stored]
+    site_key = inputs.site_key(found, index.pages)
+    page_keys = [keys.page_key(site_key, context, job.bodies) for job, context in stored]
     from . import render
 
     renderer = render.Renderer(config, authors, page_jobs, index.pages, found.markup_key,

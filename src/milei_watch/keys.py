@@ -93,11 +93,13 @@ def digest(*parts: Any) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def context_key(site_key: str, template: str, context: dict[str, Any], canonicalise: Canonicaliser) -> str:
-    """What the page shows, apart from the bodies it embeds."""
-    return digest(site_key, template, canonicalise(context))
+def context_key(template: str, context: dict[str, Any], canonicalise: Canonicaliser) -> str:
+    """What the planner gave the page: equal for equal jobs, whatever the theme and settings, so that a
+    stored job stays usable across a template edit."""
+    return digest(template, canonicalise(context))
 
 
-def page_key(context_key: str, bodies: tuple[Article | Page, ...]) -> str:
-    """The page's key: its context key and the exact bodies it embeds."""
-    return digest(context_key, tuple(doc.body_digest for doc in bodies))
+def page_key(site_key: str, context_key: str, bodies: tuple[Article | Page, ...]) -> str:
+    """The page's key: what every page may show (settings, theme, bylines, generator), its context
+    key, and the exact bodies it embeds."""
+    return digest(site_key, context_key, tuple(doc.body_digest for doc in bodies))

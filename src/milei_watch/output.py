@@ -16,11 +16,12 @@ class OutputEscape(ValueError):
     """An output path that would land outside the output folder."""
 
 
-def target(out_dir: Path, rel: str) -> Path:
-    """The file for `rel` under `out_dir`, refusing anything that escapes it."""
+def target(out_dir: Path | str, rel: str) -> Path | str:
+    """The file for `rel` under `out_dir`, refusing anything that escapes it; a plain string for a
+    string folder (the render loop's form: a Path costs more to make than the write it names)."""
     if rel.startswith(("/", "\\")) or ".." in rel.split("/") or "\\" in rel or "\0" in rel:
         raise OutputEscape(rel)
-    return out_dir / rel
+    return out_dir + os.sep + rel if isinstance(out_dir, str) else out_dir / rel
 
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
@@ -54,12 +55,13 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def same_bytes(path: Path, data: bytes) -> bool:
+def same_bytes(path: Path | str, data: bytes) -> bool:
     """True when the file already holds exactly `data`."""
     try:
-        if path.stat().st_size != len(data):
+        if os.stat(path).st_size != len(data):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as handle:
+            return handle.read() == data
     except OSError:
         return False
 

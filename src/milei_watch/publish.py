@@ -83,7 +83,7 @@ def _clone(source: Path, target: Path) -> None:
             _link(os.path.join(dirpath, name), folder / name)
 
 
-def _link(source: str | Path, target: Path) -> None:
+def _link(source: str | Path, target: str | Path) -> None:
     try:
         os.link(source, target)
     except OSError as exc:
@@ -92,15 +92,15 @@ def _link(source: str | Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _vacate(idle: Path, rel: str) -> Path:
+def _vacate(idle: Path, rel: str) -> str:
     """The path of one file of the idle tree, with any old file there removed and its folder made.
 
     Files are never written in place: the old one may be a hard link into the site."""
-    path = output.target(idle, rel)
+    path = output.target(os.fspath(idle), rel)
     try:
         os.unlink(path)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
     return path
 
 
@@ -111,7 +111,7 @@ def put(idle: Path, rel: str, data: bytes) -> None:
 
 def link_from(site: Path, idle: Path, rel: str) -> None:
     """Give the idle tree the site's copy of one file."""
-    _link(output.target(site, rel), _vacate(idle, rel))
+    _link(output.target(os.fspath(site), rel), _vacate(idle, rel))
 
 
 def link_tree_from(site: Path, idle: Path, rel: str) -> None:

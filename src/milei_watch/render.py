@@ -6,6 +6,7 @@ import gc
 import html
 import json
 import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -279,7 +280,7 @@ class Renderer:
         will see a change (the site holds other bytes, or none)."""
         data = self.render(index)
         rel = self.jobs[index].output
-        changed = self.site is None or not output.same_bytes(output.target(self.site, rel), data)
+        changed = self.site is None or not output.same_bytes(output.target(os.fspath(self.site), rel), data)
         if changed:
             publish.put(self.idle, rel, data)
         elif self.held.get(rel) != self.current.get(rel) or rel not in self.held:

@@ -35,7 +35,7 @@ from . import __version__, model
 from .output import write_atomic, write_new
 from .sources import FileStamp, SourceDoc, hash_bytes
 
-FORMAT = 5
+FORMAT = 6
 # A file modified this close to the previous scan may have changed again within the same
 # timestamp tick, so its stat is not trusted (git's "racy clean" rule).
 RACY_MARGIN_NS = 2_000_000_000
