@@ -145,10 +145,13 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     state.save_jobs(cache_dir, [(job, contexts[i]) for i, job in enumerate(page_jobs)
                                 if old_contexts.get(job.output) != contexts[i]],
                     sorted(old_contexts.keys() - new_keys.keys()), fresh=fresh_jobs)
-    token = state.save(cache_dir, config.output_dir, state.BuildState(
-        scan_started_ns=found.started_ns, files=files, validation_key=validation_key,
-        articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
-        static=statics, related=(facts, related)))
+    if reuse and _same_sources(previous, files, statics, facts):
+        token = previous.token  # nothing it holds changed (a template or settings edit): not written again
+    else:
+        token = state.save(cache_dir, config.output_dir, state.BuildState(
+            scan_started_ns=found.started_ns, files=files, validation_key=validation_key,
+            articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
+            static=statics, related=(facts, related)))
     record = state.Index(token, {rel: (stamp, doc.meta_digest, doc.kind) for rel, (stamp, doc) in files.items()},
                          found.statics_digest, site.pages,
                          contexts={job.output: contexts[i] for i, job in enumerate(page_jobs)})
@@ -243,6 +246,13 @@ def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Ma
     return BuildReport(pages=manifest.pages, written=written, unchanged=manifest.pages - len(written),
                        removed=(), rendered=len(page_jobs), seconds=0.0, articles=manifest.articles,
                        drafts_skipped=manifest.drafts_skipped, next_scheduled=manifest.next_scheduled, mode="bodies")
+
+
+def _same_sources(previous: state.BuildState, files: dict, statics: dict, facts: dict) -> bool:
+    """True when this build read and validated exactly what the saved state holds."""
+    return (previous.files.keys() == files.keys() and all(files[rel] is previous.files[rel] for rel in files)
+            and statics == previous.static
+            and previous.related is not None and previous.related[0] == facts)
 
 
 def _unchanged(config: SiteConfig, found: inputs.Survey, manifest: state.Manifest, now: dt.datetime) -> bool:

@@ -52,6 +52,7 @@ class BuildState:
     validation_key: str = ""                                      # config and authors the articles were checked with
     articles: dict[str, Any] = field(default_factory=dict)        # source → validated Article
     rows: dict[str, tuple[Any, Any, tuple]] = field(default_factory=dict)  # as loaded: doc, article, encoded row
+    token: str = ""                                               # as loaded: ties the saved files together
 
     @property
     def racy_before_ns(self) -> int:
@@ -220,6 +221,7 @@ def load(cache_dir: Path, out_dir: Path, tz: dt.tzinfo) -> tuple[BuildState | No
         if not isinstance(state, BuildState):
             raise TypeError("not a build state")
         token, rows = marshal.loads(_articles_path(cache_dir).read_bytes())
+        state.token = token
         if token != header[3]:
             raise ValueError("the two halves of the cache come from different builds")
         for row in rows:
