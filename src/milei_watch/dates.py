@@ -39,16 +39,3 @@ def rfc822(moment: dt.datetime) -> str:
 
     return format_datetime(moment)
 
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
-
-
-def month_name(number: int) -> str:
-    """An English month name, whatever the machine's locale."""
-    return _MONTHS[number - 1]
-
-
-def human(moment: dt.date) -> str:
-    """A date as readers see it: 25 January 2026 (in English whatever the machine's locale)."""
-    return f"{moment.day} {month_name(moment.month)} {moment.year}"

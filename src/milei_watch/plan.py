@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Iterable, NamedTuple
 
-from . import dates, routes
+from . import routes
 from .model import Article, Page, Site
 
 # Templates whose output is not HTML: rendered by code rather than Jinja.
@@ -300,9 +300,8 @@ def _archive_pages(site: Site, feeds) -> list[PageJob]:
         jobs.append(PageJob(routes.output_path(routes.archive_year(year)), "archive_year.html",
                             {"year": year, "months": groups, "feeds": feeds}))
     for (year, month), items in sorted(months.items()):
-        label = f"{dates.month_name(month)} {year}"
         jobs.append(PageJob(routes.output_path(routes.archive_month(year, month)), "archive_month.html",
-                            {"label": label, "year": year, "articles": tuple(items), "feeds": feeds}))
+                            {"year": year, "month": month, "articles": tuple(items), "feeds": feeds}))
     return jobs
 
 

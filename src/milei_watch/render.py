@@ -15,7 +15,7 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, dates, feeds, output, publish, routes, sources, state
+from . import __version__, dates, feeds, i18n, output, publish, routes, sources, state
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, Location, relative
 from .plan import JSON_FEED, PageJob
@@ -34,6 +34,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
         loader=jinja2.FileSystemLoader(str(config.templates_dir)),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -41,6 +42,13 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
         # Compiled templates kept between builds; Jinja checks each against its source's checksum.
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
     )
+    # Strings resolve at render time (newstyle gettext is looked up, never folded into bytecode).
+    try:
+        strings = i18n.translations(config.templates_dir, config.language)
+    except i18n.CatalogueError as exc:
+        raise BuildError([Diagnostic(Location(relative(exc.path, config.root)), exc.problem,
+                                     "fix the catalogue, or extract it again as README.md shows")]) from None
+    env.install_gettext_translations(strings, newstyle=True)
     base_path = config.base_path
 
     def url(path: str) -> str:
@@ -58,13 +66,13 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
         abs_url=abs_url,
         iso=dates.iso,
         rfc822=dates.rfc822,
-        human_date=dates.human,
+        human_date=lambda moment: i18n.human_date(moment, config.locale),
         author_name=author_name,
         absolute_links=lambda body, path: feeds.absolute_links(body, abs_url(path)),
         kind_label=lambda kind: KIND_LABELS.get(kind, kind),
         schema_type=lambda kind: SCHEMA_TYPES.get(kind, "NewsArticle"),
         topic_name=lambda slug: config.topic(slug).name,
-        month_name=dates.month_name,
+        month_year=lambda year, month: i18n.month_year(year, month, config.locale),
         scrollable_tables=scrollable_tables,
     )
 

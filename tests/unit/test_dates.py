@@ -46,5 +46,8 @@ def test_rfc822_round_trips():
 
 
 def test_human_date_has_no_leading_zero():
-    assert dates.human(dt.datetime(2026, 3, 5, tzinfo=TZ)) == "5 March 2026"
-    assert dates.human(dt.date(2023, 12, 10)) == "10 December 2023"
+    from milei_watch import i18n
+
+    assert i18n.human_date(dt.datetime(2026, 3, 5, tzinfo=TZ), "en_US") == "5 March 2026"
+    assert i18n.human_date(dt.date(2023, 12, 10), "en_US") == "10 December 2023"
+    assert i18n.human_date(dt.datetime(2026, 3, 5, 23, 59, tzinfo=TZ), "es_AR") == "5 de marzo de 2026"
