@@ -113,7 +113,7 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     page_jobs = plan.plan_pages(site, related, now)
     site_key = inputs.site_key(found, site.pages)
     canonicalise = keys.Canonicaliser()
-    contexts = [keys.context_key(job.template, job.context, canonicalise) for job in page_jobs]
+    contexts = [keys.context_key(job.template, job.lang, job.context, canonicalise) for job in page_jobs]
     page_keys = [keys.page_key(site_key, context, job.bodies) for context, job in zip(contexts, page_jobs)]
     statics, static_keys = inputs.static_keys(found, previous)
 

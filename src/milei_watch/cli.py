@@ -68,19 +68,25 @@ def _parser() -> argparse.ArgumentParser:
 
     new = command("new", "start a new article in content/articles/",
                   "Write content/articles/<slug>.md with front matter to fill in. Never overwrites a file.")
-    new.add_argument("title", help="the article's title, in quotes")
-    new.add_argument("--topic", action="append", required=True, metavar="SLUG",
-                     help="a topic from content/site.yaml (repeat for several)")
+    new.add_argument("title", nargs="?", help="the article's title, in quotes")
+    new.add_argument("--topic", action="append", default=[], metavar="SLUG",
+                     help="a topic from content/site.yaml (repeat for several; required unless --translate)")
     new.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeat for several)")
     new.add_argument("--slug", help="file name and URL slug (default: from the title, accents folded)")
     new.add_argument("--draft", action="store_true", help="mark it draft: true so that builds leave it out")
+    new.add_argument("--lang", metavar="CODE", default="",
+                     help="the article's language, one of the site's (default: the site's language)")
+    new.add_argument("--translate", metavar="FILE", type=Path,
+                     help="start the --lang version of this article: a linked draft with its text to translate")
 
     ingest = command("ingest", "turn new stories from content/feeds.yaml into drafts in content/inbox/",
                      "Read the feeds listed in content/feeds.yaml and write each new relevant story as a draft "
                      "in content/inbox/. Never overwrites a draft; see 'Ingesting feeds' in README.md.")
     ingest.add_argument("--source", metavar="NAME", help="read only this source (also a disabled one)")
     ingest.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
-    ingest.add_argument("--limit", type=int, metavar="N", help="at most N new drafts per source")
+    ingest.add_argument("--limit", type=_at_least_one, metavar="N",
+                        help="at most N new drafts per source in this run, instead of each source's max_new "
+                             "(default 50); the rest wait for the next run")
     ingest.add_argument("--now", help=argparse.SUPPRESS)
     return parser
 
@@ -117,6 +123,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"milei-watch: internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
                   file=sys.stderr)
         return EXIT_CONTENT
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def _parse_now(text: str | None) -> dt.datetime | None:
@@ -201,12 +217,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .scaffold import EmptySlug, UnknownTopic, new_article
+    from .scaffold import CannotTranslate, EmptySlug, UnknownLanguage, UnknownTopic, new_article, translate_article
 
     config = load_config(args.root)
+    if args.translate is None and (not args.title or not args.topic):
+        print('usage: milei-watch new "Title" --topic SLUG [--topic SLUG] [--tag TAG] [--lang CODE] [--draft]\n'
+              "       milei-watch new --translate FILE --lang CODE [\"Title\"]\n"
+              "milei-watch new: error: give the article's title and at least one --topic "
+              "(or --translate FILE --lang CODE to translate an article)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.translate is not None and not args.lang:
+        print("milei-watch new: error: --translate needs --lang, the language to translate into", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        path = new_article(config, args.title, args.topic, tags=args.tag, draft=args.draft, slug=args.slug)
-    except (UnknownTopic, EmptySlug) as exc:
+        if args.translate is not None:
+            path = translate_article(config, args.translate, args.lang, title=args.title, slug=args.slug)
+        else:
+            path = new_article(config, args.title, args.topic, tags=args.tag, draft=args.draft, slug=args.slug,
+                               lang=args.lang)
+    except (UnknownTopic, EmptySlug, UnknownLanguage, CannotTranslate) as exc:
         print(f"milei-watch new: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except FileExistsError as exc:
@@ -219,10 +248,15 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import run_ingest
+    from .config import load_config
+    from .ingest import ingest
 
-    return run_ingest(args.root, source=args.source, dry_run=args.dry_run, limit=args.limit,
-                      now=_parse_now(args.now), out=print, err=_stderr)
+    # feeds.yaml and --source mistakes are ConfigError (exit 2), a damaged ingest-state.json BuildError (exit 1)
+    report = ingest(load_config(args.root), source=args.source, dry_run=args.dry_run, limit=args.limit,
+                    now=_parse_now(args.now))
+    for line in report.lines():
+        print(line)
+    return EXIT_OK if report.ok else EXIT_CONTENT
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import routes, yamlload
+from . import routes, schema, yamlload
 from .sources import hash_bytes
-from .errors import ConfigError, Diagnostic, Location, closest, did_you_mean
+from .errors import ConfigError, Diagnostic, Location, did_you_mean
+from .schema import Field, Flag, ListOf, Text, Whole
 
 CONFIG_NAME = "site.yaml"
 FEEDS_FILE = "content/feeds.yaml"          # read by ingest, checked by check
@@ -26,6 +28,18 @@ class Topic:
     name: str
     description: str
     keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """The site in one language: the default language at the root, any other under /<code>/."""
+
+    code: str                       # e.g. es: <html lang>, hreflang, front matter `lang:`
+    locale: str                     # e.g. es_AR: dates, og:locale
+    title: str
+    description: str
+    topics: tuple[Topic, ...]       # the same slugs in every edition, with names in its language
+    prefix: str = ""                # "" for the default language, else "es/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +61,11 @@ class SiteConfig:
     search: bool
     subject_terms: tuple[str, ...]
     topics: tuple[Topic, ...]
+    contact: str = ""               # how readers reach the editors (site.yaml `contact`), for templates
     digest: str = ""
     output_dir: Path = field(default=Path("site"))
+    # The other languages (site.yaml `languages`); the default edition comes from the settings above.
+    languages: tuple[Edition, ...] = ()
     # The output folder as given, absolute but with symlinks unresolved, so that outdir.claim can
     # refuse a symlinked one (output_dir, resolved, no longer shows the link).
     output_requested: Path | None = field(default=None, compare=False, repr=False)
@@ -94,25 +111,81 @@ class SiteConfig:
     def topic(self, slug: str) -> Topic:
         return self._topic_index[slug]
 
+    @property
+    def default_language(self) -> str:
+        return self.editions[0].code
 
-# key: (type, required, default)
-_SCHEMA: dict[str, tuple[type | tuple[type, ...], bool, Any]] = {
-    "title": (str, True, None),
-    "description": (str, True, None),
-    "base_url": (str, True, None),
-    "language": (str, False, "en"),
-    "locale": (str, False, None),
-    "timezone": (str, False, "America/Argentina/Buenos_Aires"),
-    "author": (str, False, "desk"),
-    "per_page": (int, False, 10),
-    "home_latest": (int, False, 10),
-    "home_per_topic": (int, False, 3),
-    "feed_size": (int, False, 20),
-    "search": (bool, False, True),
-    "subject_terms": (list, False, ["Milei", "Argentina"]),
-    "topics": (list, True, None),
-}
-_TOPIC_KEYS = {"slug": True, "name": True, "description": True, "keywords": False}
+    @property
+    def editions(self) -> tuple[Edition, ...]:
+        """Every edition, the default language first."""
+        home = self.languages[0] if self.languages and self.languages[0].prefix == "" else None
+        if home is None:
+            home = Edition(self.language, self.locale, self.title, self.description, self.topics)
+            return (home,) + self.languages
+        return self.languages
+
+    @property
+    def root_url(self) -> str:
+        """base_url without the edition's prefix: where the shared files (static/, pagefind/) are."""
+        prefix = next((e.prefix for e in self.editions if e.code == self.language), "")
+        return self.base_url[: len(self.base_url) - len(prefix)]
+
+    def in_edition(self, code: str) -> SiteConfig:
+        """These settings as one edition's pages see them: its title, topics and locale, and its
+        prefix in base_url, so that every link a template makes stays inside the edition."""
+        edition = next(e for e in self.editions if e.code == code)
+        if edition.prefix == "" and edition.code == self.language:
+            return self
+        editions = self.editions
+        return dataclasses.replace(self, title=edition.title, description=edition.description, language=code,
+                                   locale=edition.locale, topics=edition.topics,
+                                   base_url=self.base_url + edition.prefix, languages=editions)
+
+
+_TOPIC_EXAMPLE = "'- slug: economy' with 'name:' and 'description:' lines below"
+_TOPIC = schema.Record({
+    "slug": Field(Text(blank=False), required=True),
+    "name": Field(Text(blank=False), required=True),
+    "description": Field(Text(blank=False), required=True),
+    "keywords": Field(ListOf(Text(blank=False)), hint="write keywords: [inflation, peso]"),
+}, noun="topic", unknown="unknown topic setting {key}", missing="topic needs {name} (text)",
+    missing_hint=f"write it as {_TOPIC_EXAMPLE}", example=_TOPIC_EXAMPLE)
+_LANGUAGE_EXAMPLE = "'- code: es' with 'locale:', 'title:', 'description:' and 'topics:' lines below"
+_LANGUAGE_TOPIC = schema.Record({
+    "slug": Field(Text(blank=False), required=True),
+    "name": Field(Text(blank=False), required=True),
+    "description": Field(Text(blank=False), required=True),
+}, noun="topic", unknown="unknown topic setting {key}", missing="topic needs {name} (text)",
+    missing_hint="write each topic's slug with its name and description in this language",
+    example="'- slug: economy' with 'name:' and 'description:' lines below")
+_LANGUAGE = schema.Record({
+    "code": Field(Text(blank=False), required=True),
+    "locale": Field(Text()),
+    "title": Field(Text(blank=False), required=True),
+    "description": Field(Text(blank=False), required=True),
+    "topics": Field(ListOf(_LANGUAGE_TOPIC), required=True),
+}, noun="language", unknown="unknown language setting {key}", missing="language needs {name}",
+    missing_hint=f"write it as {_LANGUAGE_EXAMPLE}", example=_LANGUAGE_EXAMPLE)
+_SITE = schema.Record({
+    "title": Field(Text(blank=False), required=True),
+    "description": Field(Text(blank=False), required=True),
+    "base_url": Field(Text(blank=False), required=True),
+    "language": Field(Text(blank=False), default="en"),
+    "locale": Field(Text()),
+    "timezone": Field(Text(blank=False), default="America/Argentina/Buenos_Aires"),
+    "author": Field(Text(blank=False), default="desk"),
+    "per_page": Field(Whole(1), default=10),
+    "home_latest": Field(Whole(1), default=10),
+    "home_per_topic": Field(Whole(1), default=3),
+    "feed_size": Field(Whole(1), default=20),
+    "search": Field(Flag(), default=True),
+    "subject_terms": Field(ListOf(Text(blank=False)), default=["Milei", "Argentina"],
+                           hint="write subject_terms: [Milei, Argentina]"),
+    "topics": Field(ListOf(_TOPIC), required=True),
+    "contact": Field(Text(), default=""),
+    "languages": Field(ListOf(_LANGUAGE), hint=f"write each other language as {_LANGUAGE_EXAMPLE}"),
+}, unknown="unknown setting {key}", missing="missing required setting {key}",
+    missing_hint=f"add '{{name}}:' to content/{CONFIG_NAME}", example="'key: value' lines")
 
 
 def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
@@ -125,73 +198,44 @@ def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
                                       "run milei-watch from the project folder or pass --root DIR")])
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ConfigError([Diagnostic(Location(shown, line), f"not UTF-8 text (byte 0x{raw[exc.start]:02x} "
-                                      "cannot start a character here)", "save the file as UTF-8")]) from None
-    try:
-        data = yamlload.parse(text)
+        document = yamlload.read(raw)
     except yamlload.YamlProblem as exc:
-        raise ConfigError([Diagnostic(Location(shown, exc.line), exc.describe(), "fix the YAML syntax")]) from None
-    problems: list[Diagnostic] = []
-
-    def report(keypath: tuple[Any, ...], message: str, hint: str = "") -> None:
-        problems.append(Diagnostic(Location(shown, yamlload.line_of(text, keypath)), message, hint))
-
-    if not isinstance(data, dict):
+        raise ConfigError([exc.diagnostic(shown)]) from None
+    if not isinstance(document.value, dict):
         raise ConfigError([Diagnostic(Location(shown, 1), "the configuration must be a mapping of settings",
                                       "write it as 'key: value' lines")])
-    values: dict[str, Any] = {}
-    misspelt: set[str] = set()
-    for key in data:
-        if key not in _SCHEMA:
-            report((key,), f"unknown setting '{key}'", did_you_mean(str(key), _SCHEMA))
-            misspelt.add(closest(str(key), _SCHEMA) or "")
-    for key, (kind, required, default) in _SCHEMA.items():
-        if key not in data or data[key] is None:
-            if required and key not in misspelt:
-                problems.append(Diagnostic(Location(shown, 1), f"missing required setting '{key}'",
-                                           f"add '{key}:' to {shown}"))
-            values[key] = default
-            continue
-        value = data[key]
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            report((key,), f"'{key}' must be {_kind_name(kind)}, not {yamlload.type_name(value)}",
-                   f"write it like {key}: {_EXAMPLES[kind]}")
-            values[key] = default
-            continue
-        values[key] = value
-    if isinstance(values["base_url"], str):
+    values, problems = schema.check(document, _SITE, shown)
+
+    def report(keypath: tuple[Any, ...], message: str, hint: str = "") -> None:
+        problems.append(Diagnostic(Location(shown, document.line(keypath)), message, hint))
+
+    if values["base_url"] is not None:
         base = values["base_url"]
         if not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", base):
-            report(("base_url",), f"base_url '{base}' is not an absolute http(s) address",
+            report(("base_url",), f"base_url {yamlload.quote(base)} is not an absolute http(s) address",
                    "write it like https://example.org/ or https://example.org/milei-watch/")
         values["base_url"] = base if base.endswith("/") else base + "/"
     try:
         ZoneInfo(values["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
-        report(("timezone",), f"unknown timezone '{values['timezone']}'",
+        report(("timezone",), f"unknown timezone {yamlload.quote(values['timezone'])}",
                "use an IANA name such as America/Argentina/Buenos_Aires")
         values["timezone"] = "UTC"
-    for key in ("per_page", "home_latest", "home_per_topic", "feed_size"):
-        if isinstance(values[key], int) and values[key] < 1:
-            report((key,), f"'{key}' must be at least 1", f"write it like {key}: 10")
-    terms = values["subject_terms"] or []
-    if not all(isinstance(t, str) and t.strip() for t in terms):
-        report(("subject_terms",), "'subject_terms' must be a list of words", "write subject_terms: [Milei, Argentina]")
-        terms = []
-    topics = _load_topics(values["topics"] or [], report)
+    if document.value.get("topics") == []:
+        report(("topics",), "the site needs at least one topic", "list topics with slug, name and description")
+    topics = _topics(values["topics"], report)
+    language = values["language"]
+    locale = values["locale"] or language.replace("-", "_")
+    languages = _editions(values["languages"], language, locale, values, topics, report)
     if problems:
         raise ConfigError(problems)
-    language = values["language"]
     return SiteConfig(
         root=root,
         title=values["title"],
         description=values["description"],
         base_url=values["base_url"],
         language=language,
-        locale=values["locale"] or language.replace("-", "_"),
+        locale=locale,
         timezone=values["timezone"],
         author=values["author"],
         per_page=values["per_page"],
@@ -199,53 +243,68 @@ def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
         home_per_topic=values["home_per_topic"],
         feed_size=values["feed_size"],
         search=values["search"],
-        subject_terms=tuple(terms),
+        subject_terms=tuple(term for _index, term in values["subject_terms"]),
         topics=topics,
+        contact=values["contact"],
+        languages=languages,
         digest=hash_bytes(raw),
         output_dir=(output_dir or root / "site").resolve(),
         output_requested=(output_dir or root / "site").absolute(),
     )
 
 
-def _load_topics(items: list[Any], report) -> tuple[Topic, ...]:
+def _topics(entries: schema.Entries, report) -> tuple[Topic, ...]:
+    """The topics whose slugs are well formed and not taken by an earlier topic."""
     topics: list[Topic] = []
     seen: set[str] = set()
-    if not items:
-        report(("topics",), "the site needs at least one topic", "list topics with slug, name and description")
-    for index, item in enumerate(items):
-        where = ("topics", index)
-        if not isinstance(item, dict):
-            report(where, "each topic must be a mapping with slug, name and description", _TOPIC_EXAMPLE)
-            continue
-        for key in item:
-            if key not in _TOPIC_KEYS:
-                report(where + (key,), f"unknown topic setting '{key}'", did_you_mean(str(key), _TOPIC_KEYS))
-        missing = [k for k, req in _TOPIC_KEYS.items() if req and not isinstance(item.get(k), str)]
-        if missing:
-            report(where, f"topic needs {', '.join(missing)} (text)", _TOPIC_EXAMPLE)
-            continue
+    for index, item in entries:
         slug = item["slug"]
+        where = ("topics", index, "slug")
         if not routes.is_slug(slug):
-            report(where + ("slug",), f"topic slug '{slug}' must be lowercase letters, digits and hyphens",
+            report(where, f"topic slug {yamlload.quote(slug)} must be lowercase letters, digits and hyphens",
                    f"use '{routes.slugify(slug) or 'economy'}'")
             continue
         if slug in seen:
-            report(where + ("slug",), f"topic '{slug}' is defined twice", "give each topic its own slug")
+            report(where, f"topic '{slug}' is defined twice", "give each topic its own slug")
             continue
         seen.add(slug)
-        keywords = item.get("keywords") or []
-        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-            report(where + ("keywords",), "topic keywords must be a list of words",
-                   "write keywords: [inflation, peso]")
-            keywords = []
-        topics.append(Topic(slug, item["name"], item["description"].strip(), tuple(keywords)))
+        keywords = tuple(word for _position, word in item["keywords"])
+        topics.append(Topic(slug, item["name"], item["description"], keywords))
     return tuple(topics)
 
 
-_EXAMPLES = {str: "some text", int: "10", bool: "true", list: "[first, second]"}
-_TOPIC_EXAMPLE = "write it as '- slug: economy' with 'name:' and 'description:' lines below"
-
-
-def _kind_name(kind: Any) -> str:
-    return {str: "text", int: "a whole number", bool: "true or false", list: "a list", dict: "a mapping"}.get(
-        kind, str(kind))
+def _editions(entries: schema.Entries, language: str, locale: str, values: dict[str, Any],
+              topics: tuple[Topic, ...], report) -> tuple[Edition, ...]:
+    """Every edition, the default language's first, when `languages` names others; else none."""
+    if not entries:
+        return ()
+    editions = [Edition(language, locale, values["title"], values["description"], topics)]
+    seen = {language}
+    for index, item in entries:
+        code = item["code"]
+        where = ("languages", index)
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
+            report(where + ("code",), f"language code {yamlload.quote(code)} is not a language tag",
+                   "write a code such as es or pt-BR")
+            continue
+        if code in seen:
+            report(where + ("code",), f"language '{code}' is listed twice",
+                   "list each language once; the default language is the 'language:' setting")
+            continue
+        seen.add(code)
+        named = {}
+        for position, topic in item["topics"]:
+            if topic["slug"] not in {t.slug for t in topics}:
+                report(where + ("topics", position, "slug"), f"unknown topic '{topic['slug']}'",
+                       did_you_mean(topic["slug"], [t.slug for t in topics]) or "use a slug from 'topics:'")
+            named[topic["slug"]] = topic
+        missing = [t.slug for t in topics if t.slug not in named]
+        if missing:
+            report(where + ("topics",), f"language '{code}' does not name topic {', '.join(missing)}",
+                   "give every topic a name and description in each language")
+            continue
+        localised = tuple(Topic(t.slug, named[t.slug]["name"], named[t.slug]["description"], t.keywords)
+                          for t in topics)
+        editions.append(Edition(code, item["locale"] or code.replace("-", "_"), item["title"],
+                                item["description"], localised, prefix=f"{code}/"))
+    return tuple(editions)

@@ -69,13 +69,11 @@ def format_report(diagnostics: Iterable[Diagnostic]) -> str:
     """All diagnostics sorted, one per line, followed by counts."""
     items = sorted(diagnostics)
     lines = [d.format() for d in items]
-    errors = sum(1 for d in items if d.is_error)
-    warnings = len(items) - errors
     parts = []
-    if errors:
-        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
-    if warnings:
-        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    for severity in ("error", "warning", "note"):  # a note is for information: --strict ignores it
+        count = sum(1 for d in items if d.severity == severity)
+        if count:
+            parts.append(f"{count} {severity}{'s' if count != 1 else ''}")
     if parts:
         lines.append(", ".join(parts))
     return "\n".join(lines)
@@ -97,10 +95,10 @@ def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | Non
     return close[0] if close else None
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A hint naming the closest known word, or listing the known words."""
+def did_you_mean(word: str, choices: Iterable[str], known: str = "keys") -> str:
+    """A hint naming the closest known word, or listing the known words ("known topics: …")."""
     choices = sorted(choices)
     close = closest(word, choices)
     if close:
         return f"did you mean '{close}'?"
-    return "known keys: " + ", ".join(choices)
+    return f"known {known}: " + ", ".join(choices)

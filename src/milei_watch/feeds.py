@@ -1,4 +1,5 @@
-"""Feed payloads built in code: JSON Feed 1.1 (RSS and Atom are templates, autoescaped as XML)."""
+"""Feed payloads built in code: JSON Feed 1.1 (RSS and Atom are templates, autoescaped as XML), and
+how plain text and article bodies are written into feeds."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 import re
 from typing import Any, Callable
 from urllib.parse import urljoin
+
+from markupsafe import Markup
 
 from . import dates
 from .config import SiteConfig
@@ -44,6 +47,18 @@ def json_feed(config: SiteConfig, context: dict[str, Any], bodies: dict[str, str
         "items": items,
     }
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def text_as_html(text: str) -> str:
+    """Plain text as HTML, for an element feed readers take as HTML (an RSS description). The template
+    escapes it again for XML, so a reader that decodes the XML once finds text, never a tag."""
+    return html.escape(str(text), quote=False)
+
+
+def rss_text(text: str) -> Markup:
+    """Plain text for an RSS element some readers take as text and some as HTML (titles, categories,
+    bylines): '&', '<' and '>' as hexadecimal references, as the RSS Best Practices Profile advises."""
+    return Markup(str(text).replace("&", "&#x26;").replace("<", "&#x3C;").replace(">", "&#x3E;"))
 
 
 _START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")

@@ -85,3 +85,10 @@ def month_year(year: int, month: int, code: str) -> str:
     """A month of a year as a heading: January 2026, enero de 2026."""
     return format_skeleton("yMMMM", dt.date(year, month, 1), locale=locale(code))
 
+
+
+@lru_cache(maxsize=16)
+def language_name(code: str) -> str:
+    """A language's name in itself, for the language switcher: Español, English."""
+    name = locale(code).get_display_name(locale(code)) or code
+    return name[:1].upper() + name[1:]

@@ -81,7 +81,8 @@ def template_files(config: SiteConfig) -> list[tuple[str, Path]]:
 @functools.cache
 def markup_key() -> str:
     """Part of every cached body's key: the code that turns Markdown into HTML (markup.py, with its
-    settings, and routes.py) and the Markdown library's version file, read without importing it.
+    settings and allow-list, and routes.py), the Markdown library's version file and the sanitiser's
+    installed version, found without importing either.
 
     Any change to how Markdown becomes HTML changes the key, so cached HTML is never reused across it."""
     code = hashlib.blake2b(digest_size=16)
@@ -90,6 +91,11 @@ def markup_key() -> str:
     library = importlib.util.find_spec("markdown")
     if library is not None and library.origin:
         code.update(Path(library.origin).with_name("__meta__.py").read_bytes())
+    sanitiser = importlib.util.find_spec("nh3")
+    if sanitiser is not None and sanitiser.origin:
+        # nh3 is compiled code with no version file: its installed metadata folder names the version
+        folders = sorted(p.name for p in Path(sanitiser.origin).parent.parent.glob("nh3-*info"))
+        code.update("\0".join(folders).encode())
     return code.hexdigest()
 
 

@@ -93,10 +93,11 @@ def digest(*parts: Any) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def context_key(template: str, context: dict[str, Any], canonicalise: Canonicaliser) -> str:
+def context_key(template: str, edition: str, context: dict[str, Any], canonicalise: Canonicaliser) -> str:
     """What the planner gave the page: equal for equal jobs, whatever the theme and settings, so that a
-    stored job stays usable across a template edit."""
-    return digest(template, canonicalise(context))
+    stored job stays usable across a template edit. The edition (a language) renders the same context
+    with its own strings, dates and addresses."""
+    return digest(template, edition, canonicalise(context))
 
 
 def page_key(site_key: str, context_key: str, bodies: tuple[Article | Page, ...]) -> str:

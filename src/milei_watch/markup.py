@@ -1,11 +1,16 @@
-"""Markdown to HTML: one configured Python-Markdown instance, heading ids and cheap typographic quotes."""
+"""Markdown to HTML: one configured Python-Markdown instance, heading ids, cheap typographic quotes,
+the HTML allow-list every body is reduced to, and the link addresses an editor may write."""
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from typing import Iterator
 
 import markdown
+import nh3
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import AttrListExtension
 from markdown.extensions.fenced_code import FencedCodeExtension
@@ -91,6 +96,173 @@ def smarten_html(html: str) -> str:
     return "".join(parts)
 
 
+# The policy README.md states ("Markdown and HTML policy"). A link or image may point to these
+# schemes or be relative; any other address an editor writes is an error, and the sanitiser drops
+# it besides.
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Raw HTML in a body is kept only as these tags and attributes; the rest of a tag is dropped and its
+# text kept, except in DROPPED_TAGS, whose content is code or markup rather than prose.
+ALLOWED_TAGS = frozenset(
+    "a abbr b blockquote br caption cite code col colgroup dd del details div dl dt em figcaption figure"
+    " h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q s samp small span strong sub summary sup table"
+    " tbody td tfoot th thead time tr u ul".split())
+ALLOWED_ATTRIBUTES = {
+    "*": frozenset({"id", "class", "title", "lang", "dir"}),  # ids and classes: heading anchors, footnotes, code
+    "a": frozenset({"href"}),
+    "img": frozenset({"src", "alt", "width", "height"}),
+    # no cite on blockquote, q, del or ins: browsers never show it, and nh3 checks the scheme of href and src only
+    "del": frozenset({"datetime"}), "ins": frozenset({"datetime"}), "time": frozenset({"datetime"}),
+    "ol": frozenset({"start", "reversed"}), "li": frozenset({"value"}),
+    "th": frozenset({"colspan", "rowspan", "scope", "style"}), "td": frozenset({"colspan", "rowspan", "style"}),
+    "col": frozenset({"span"}), "colgroup": frozenset({"span"}),
+}
+STYLE_PROPERTIES = frozenset({"text-align"})  # the alignment of a Markdown table's columns
+DROPPED_TAGS = frozenset({"script", "style", "iframe", "object", "embed", "applet", "svg", "math", "template",
+                          "noscript", "noembed", "noframes", "textarea", "select", "title", "frameset", "xmp",
+                          "plaintext", "form", "button", "input", "link", "meta", "base"})
+# Attributes whose value a browser follows or fetches as an address.
+_URL_ATTRIBUTE_NAMES = ("href", "src", "srcset", "cite", "action", "formaction", "poster", "background", "data",
+                        "xlink:href", "lowsrc", "dynsrc", "longdesc", "usemap", "ping", "codebase", "manifest",
+                        "icon", "profile", "classid", "archive")
+_URL_ATTRIBUTE = re.compile(r"""(?<![\w:-])(%s)\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""" % "|".join(_URL_ATTRIBUTE_NAMES),
+                            re.IGNORECASE)
+# The quick test every body passes first, on the lower-cased HTML read backwards so that the pattern
+# starts at the rare '=': an address attribute whose quoted value opens with a letter (other than
+# http://, https:// or mailto:), a space, a control character, '&' or a backslash: how a scheme
+# can begin. Relative addresses ('#fn:1', '/about/', '../other/') and Markdown's own links pass; a
+# suspect, which may also be an attribute written in plain text, gets the full look.
+_SUSPECT_BACKWARDS = re.compile(
+    "=(?<![^a-z\x00-\x20\x7f&\\\\][\"']=)"
+    + "".join(f"(?<!{re.escape(opening[::-1] + quote)}=)" for opening in ("http://", "https://", "mailto:")
+              for quote in "\"'")
+    + r"\s*(?:%s)(?![\w:-])" % "|".join(re.escape(name[::-1]) for name in _URL_ATTRIBUTE_NAMES))
+_HTML_TAG = re.compile(r"""<[a-zA-Z](?:[^<>"']|"[^"]*"|'[^']*')*>""")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]{1,31}:[^\s<>]*)>")
+# Where a Markdown source writes an address: [text](url), ![alt](<url>), [ref]: url, <scheme:...>, and
+# the attributes of raw HTML and of attribute lists ({: href="..."}).
+_SOURCE_ADDRESSES = (
+    re.compile(r"\]\(\s*<([^>\n]*)>"),
+    re.compile(r"\]\(\s*((?:[^\s()]|\([^\s()]*\))+)"),
+    re.compile(r"(?m)^[ ]{0,3}\[[^\[\]\n]+\]:[ \t]*\n?[ \t]*<?([^\s>]+)"),
+    _AUTOLINK,
+    _URL_ATTRIBUTE,
+)
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+# Browsers drop tabs and newlines anywhere in an address and spaces and control characters around it;
+# dropping all of them (and backslashes) here errs towards seeing a scheme, never away from it.
+_IGNORED_IN_ADDRESS = re.compile(r"[\x00-\x20\x7f\\]+")
+
+
+@dataclass(frozen=True, slots=True)
+class UnsafeAddress:
+    """A link or image address with a scheme outside URL_SCHEMES, as the editor wrote it."""
+
+    line: int       # in the body, from 1
+    column: int     # from 1; 0 when not known
+    address: str
+    scheme: str
+
+
+def _normal_address(value: str) -> str:
+    """An address as a browser reads it: entities decoded, ignored characters dropped, lower case."""
+    return _IGNORED_IN_ADDRESS.sub("", html.unescape(value)).lower()
+
+
+def url_scheme(value: str) -> str:
+    """The scheme a browser would see in an address written in HTML or Markdown, lower case; '' when relative."""
+    match = _SCHEME.match(_normal_address(value))
+    return match[1] if match else ""
+
+
+def is_safe_url(value: str) -> bool:
+    """True for a relative address or one whose scheme is in URL_SCHEMES."""
+    scheme = url_scheme(value)
+    return not scheme or scheme in URL_SCHEMES
+
+
+def _attribute_value(raw: str) -> str:
+    return raw[1:-1] if raw[:1] in ("'", '"') else raw
+
+
+def _addresses_in_attribute(name: str, value: str) -> list[str]:
+    """The addresses one attribute holds: srcset and ping list several."""
+    if name.lower() == "srcset":
+        return [item.split()[0] for item in html.unescape(value).split(",") if item.split()]
+    if name.lower() == "ping":
+        return html.unescape(value).split()
+    return [value]
+
+
+def _unsafe_in_html(fragment: str) -> dict[str, str]:
+    """Unsafe addresses in rendered HTML (normal form → scheme): in tags' attributes, and autolinks
+    of other schemes, which Python-Markdown passes through as tags."""
+    found: dict[str, str] = {}
+    if not _AUTOLINK.search(fragment) and not _SUSPECT_BACKWARDS.search(fragment.lower()[::-1]):
+        return found
+    fragment = _HTML_COMMENT.sub("", fragment)
+    for match in _AUTOLINK.finditer(fragment):
+        if not is_safe_url(match[1]):
+            found[_normal_address(match[1])] = url_scheme(match[1])
+    for tag in _HTML_TAG.finditer(fragment):
+        for attribute in _URL_ATTRIBUTE.finditer(tag[0]):
+            for address in _addresses_in_attribute(attribute[1], _attribute_value(attribute[2])):
+                if not is_safe_url(address):
+                    found[_normal_address(address)] = url_scheme(address)
+    return found
+
+
+def _source_addresses(text: str) -> Iterator[tuple[int, str]]:
+    """Every address a Markdown source writes, with its offset in the text."""
+    for pattern in _SOURCE_ADDRESSES:
+        for match in pattern.finditer(text):
+            if pattern is _URL_ATTRIBUTE:
+                value = _attribute_value(match[2])
+                start = match.start(2) + (1 if value != match[2] else 0)  # after an opening quote
+                for address in _addresses_in_attribute(match[1], value):
+                    yield start + max(0, value.find(address)), address
+            else:
+                yield match.start(1), match[1]
+
+
+def unsafe_addresses(text: str, rendered: str) -> list[UnsafeAddress]:
+    """Each address of a Markdown body that reaches its HTML with a scheme outside URL_SCHEMES, at the
+    line it is written on. Addresses in code, which never become links, are not reported."""
+    unsafe = _unsafe_in_html(rendered)
+    if not unsafe:
+        return []
+    found: dict[tuple[int, str], UnsafeAddress] = {}
+    located: set[str] = set()
+    for offset, address in _source_addresses(text):
+        normal = _normal_address(address)
+        if normal in unsafe:
+            line = text.count("\n", 0, offset) + 1
+            found[(line, address)] = UnsafeAddress(line, offset - text.rfind("\n", 0, offset), address, unsafe[normal])
+            located.add(normal)
+    # An address written in a way the patterns above do not know: the first line naming its scheme.
+    lines = [_normal_address(line) for line in text.split("\n")]
+    for normal, scheme in unsafe.items():
+        if normal not in located:
+            line = next((n for n, seen in enumerate(lines, 1) if scheme + ":" in seen), 1)
+            found[(line, normal)] = UnsafeAddress(line, 0, normal, scheme)
+    return sorted(found.values(), key=lambda item: (item.line, item.column, item.address))
+
+
+def sanitise(fragment: str) -> str:
+    """An HTML fragment reduced to the allow-list: no scripts, styles, embeds, forms or event handlers,
+    and links and images only to URL_SCHEMES or relative addresses."""
+    return nh3.clean(
+        fragment,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        filter_style_properties=set(STYLE_PROPERTIES),
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
 class Renderer:
     """One configured Markdown instance, reset between documents."""
 
@@ -110,6 +282,12 @@ class Renderer:
         )
 
     def render(self, text: str) -> str:
-        """Markdown source to an HTML fragment."""
+        """Markdown source to a sanitised HTML fragment."""
+        return self.convert(text)[0]
+
+    def convert(self, text: str) -> tuple[str, list[UnsafeAddress]]:
+        """Markdown source to a sanitised HTML fragment, and the addresses the editor must change:
+        the fragment never holds them, but a body that has any is an error."""
         self._md.reset()
-        return smarten_html(self._md.convert(text))
+        rendered = self._md.convert(text)
+        return sanitise(smarten_html(rendered)), unsafe_addresses(text, rendered)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import dates, routes, yamlload
+from . import dates, routes, schema, yamlload
 from .config import SiteConfig, Topic
-from .errors import Diagnostic, Location, closest, did_you_mean
-from .sources import SourceDoc, hash_bytes, meta_text_of
+from .errors import Diagnostic, Location, did_you_mean
+from .schema import Day, Field, Flag, ListOf, Moment, OneOf, Record, Text
+from .sources import SourceDoc, hash_bytes, parse_source
 
 KINDS = ("analysis", "news", "explainer", "opinion")
 
@@ -23,6 +25,7 @@ class SourceRef:
     title: str = ""
     url: str = ""
     date: dt.date | None = None
+    via: str = ""                   # the source through which this one was cited (Reuters, via the report)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,8 @@ class Article:
     meta_digest: str
     body_digest: str                # the body reaches pages only through what they embed (render.Body)
     slug_line: int = 1              # line of 'slug:' (or of 'title:', which gives the slug), for diagnostics
+    lang: str = ""                  # the language of its edition (site.yaml `languages`)
+    translation_key: str = ""       # shared by the versions of one article in several languages
 
     @property
     def url(self) -> str:
@@ -103,6 +108,8 @@ class Page:
     digest: str
     meta_digest: str
     body_digest: str
+    lang: str = ""
+    translation_key: str = ""
 
     @property
     def url(self) -> str:
@@ -126,87 +133,120 @@ class Site:
     def topic(self, slug: str) -> Topic:
         return self.config.topic(slug)
 
+    def in_edition(self, code: str) -> Site:
+        """The part of the site in one language, with that edition's settings."""
+        if len(self.config.editions) == 1:
+            return self
 
-_ARTICLE_KEYS = {
-    "title", "date", "topics", "summary", "updated", "slug", "tags", "author", "draft",
-    "sources", "takeaways", "kind", "events", "corrections", "expires",
-}
-_REQUIRED = ("title", "date", "topics", "summary")
-_PAGE_KEYS = {"title", "summary", "slug", "draft"}
+        def keep(docs):
+            return tuple(doc for doc in docs if doc.lang == code)
+        return dataclasses.replace(self, config=self.config.in_edition(code), articles=keep(self.articles),
+                                   unlisted=keep(self.unlisted), pages=keep(self.pages),
+                                   scheduled=keep(self.scheduled))
+
+
+_SOURCE = Record({
+    "publisher": Field(Text(blank=False), required=True, example="Name"),
+    "title": Field(Text(numbers=True), default=""),
+    "url": Field(Text(), default=""),
+    "date": Field(Day()),
+    "via": Field(Text(), default=""),
+}, noun="source", unknown="unknown key {key} in sources", missing="a source needs a {key}",
+    missing_hint="add '{name}: {example}' to the source", example="- publisher: Reuters")
+_EVENT = Record({
+    "date": Field(Day(), required=True, example="2026-01-25"),
+    "title": Field(Text(blank=False, numbers=True), required=True, example="What happened"),
+    "topics": Field(ListOf(Text(blank=False), single=True),
+                    hint="write topics: [economy] or leave it out to use the article's topics"),
+}, noun="event", unknown="unknown key {key} in events", missing="an event needs a {key}",
+    missing_hint="add '{name}: {example}' to the event", example="- {date: 2026-01-25, title: What happened}")
+_CORRECTION = Record({
+    "date": Field(Moment(), required=True, example="2026-02-01", hint="write it as 2026-02-01"),
+    "text": Field(Text(blank=False), required=True, example="An earlier version said …",
+                  missing="a correction needs a 'text' saying what was corrected"),
+}, noun="correction", unknown="unknown key {key} in corrections", missing="a correction needs a {key}",
+    missing_hint="add '{name}: {example}' to the correction", example="- {date: 2026-02-01, text: What was wrong}")
+_ARTICLE = Record({
+    "title": Field(Text(blank=False, numbers=True), required=True),
+    "date": Field(Moment(), required=True),
+    "topics": Field(ListOf(Text(blank=False), single=True), required=True),
+    # may be empty (`new` writes one for the editor to fill; `check` warns), but not left out
+    "summary": Field(Text(numbers=True), required=True),
+    "updated": Field(Moment()),
+    "expires": Field(Moment()),
+    "slug": Field(Text(blank=False)),
+    "tags": Field(ListOf(Text(blank=False, numbers=True), single=True)),
+    "author": Field(Text(blank=False)),
+    "draft": Field(Flag(), default=False, hint="write draft: true to keep the article unpublished, or remove the line"),
+    "kind": Field(OneOf(KINDS, "kind"), default="analysis"),
+    "sources": Field(ListOf(_SOURCE)),
+    "takeaways": Field(ListOf(Text(blank=False), single=True)),
+    "events": Field(ListOf(_EVENT)),
+    "corrections": Field(ListOf(_CORRECTION)),
+    "lang": Field(Text(blank=False)),
+    "translation_key": Field(Text(blank=False)),
+}, unknown="unknown front-matter key {key}", missing_hint="add '{name}:' to the front matter")
+_PAGE = Record({
+    "title": Field(Text(blank=False, numbers=True), required=True),
+    "summary": Field(Text(numbers=True), default=""),
+    "slug": Field(Text(blank=False)),
+    "draft": Field(Flag(), default=False, hint="write draft: true to keep the page unpublished, or remove the line"),
+    "lang": Field(Text(blank=False)),
+    "translation_key": Field(Text(blank=False)),
+}, unknown="unknown front-matter key {key} for a page", missing_hint="add '{name}:' to the front matter")
+_LINK = Record({
+    "title": Field(Text(blank=False)),
+    "url": Field(Text(blank=False), required=True, example="https://…"),
+}, noun="link", unknown="unknown link key {key}", missing="an author link needs a {key}",
+    missing_hint="write links as '- {{title: Profile, url: https://…}}'", example="'- {title: Profile, url: https://…}'")
+_AUTHOR = Record({
+    "slug": Field(Text(blank=False), required=True),
+    "name": Field(Text(blank=False, numbers=True), required=True),
+    "bio": Field(Text(), default=""),
+    "links": Field(ListOf(_LINK)),
+}, noun="author", unknown="unknown author key {key}", missing="an author needs a {key}",
+    missing_hint="write '- slug: desk' with 'name:' and 'bio:' lines below",
+    example="'- slug: desk' with 'name:' and 'bio:' lines below")
 _RESERVED_PAGE_SLUGS = {"articles", "topics", "tags", "authors", "archive", "search", "timeline", "sources",
                         "corrections", "static", "pagefind"}
 
 
-def key_line(doc: SourceDoc, root: Path, path: tuple[Any, ...], meta_texts: dict[str, str]) -> int:
-    """The line of a front-matter key path (('tags', 2) is the third tag) in `doc`'s file.
+def key_line(doc: SourceDoc, root: Path, path: tuple[Any, ...], reread: dict[str, dict]) -> int:
+    """The file line of a front-matter key path (('tags', 2) is the third tag) in `doc`.
 
-    Top-level keys come from the parse; deeper paths need the front matter's text, read from the
-    file once per `meta_texts` cache."""
-    if not path:
-        return 1
-    if len(path) == 1 and path[0] in doc.key_lines:
-        return doc.key_lines[path[0]]
-    text = meta_texts.get(doc.rel)
-    if text is None:
-        text = meta_texts[doc.rel] = meta_text_of(root / doc.rel)
-    return yamlload.line_of(text, path) + doc.meta_first_line - 1
+    A document restored from the build cache keeps no front matter (its article is reused whole):
+    its file is parsed again, once per `reread` cache, when a line is asked of it."""
+    if not path or doc.lines:
+        return doc.line(path)
+    lines = reread.get(doc.rel)
+    if lines is None:
+        try:
+            fresh = parse_source((root / doc.rel).read_bytes(), doc.rel, doc.kind)
+        except OSError:
+            fresh = None
+        lines = reread[doc.rel] = fresh.lines if isinstance(fresh, SourceDoc) else {}
+    return yamlload.nearest_line(lines, path)
 
 
 class _Checker:
     """Collects diagnostics for one document, locating keys by line."""
 
-    def __init__(self, doc: SourceDoc, root: Path, problems: list[Diagnostic]):
+    def __init__(self, doc: SourceDoc, problems: list[Diagnostic]):
         self.doc = doc
-        self.root = root
         self.problems = problems
         self.failed = False
-        self._meta_texts: dict[str, str] = {}
 
-    def line(self, path: tuple[Any, ...]) -> int:
-        return key_line(self.doc, self.root, path, self._meta_texts)
+    def shape(self, record: Record) -> dict[str, Any]:
+        """The front matter as `record` declares it, its mistakes reported."""
+        values, found = schema.check(yamlload.Document(self.doc.meta, self.doc.lines), record, self.doc.rel)
+        if found:
+            self.failed = True
+            self.problems.extend(found)
+        return values
 
     def error(self, path: tuple[Any, ...], message: str, hint: str = "") -> None:
         self.failed = True
-        line = self.line(path) if path else 1
-        self.problems.append(Diagnostic(Location(self.doc.rel, line), message, hint))
-
-    def text(self, key: str, value: Any, required: bool = True) -> str:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.error((key,), f"'{key}' must not be empty", f"write the {key} after '{key}:'")
-            return ""
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-        if not isinstance(value, str):
-            self.error((key,), f"'{key}' must be text, not {yamlload.type_name(value)}",
-                       f"write it as {key}: \"…\" on one line")
-            return ""
-        return value.strip()
-
-    def moment(self, path: tuple[Any, ...], value: Any, tz) -> dt.datetime | None:
-        moment = dates.to_datetime(value, tz)
-        if moment is None:
-            self.error(path, f"'{path[-1] if isinstance(path[-1], str) else path[0]}' is not a date: {value!r}",
-                       "write a date as 2026-01-25 or 2026-01-25T09:00:00-03:00")
-        return moment
-
-    def string_list(self, key: str, value: Any) -> list[str]:
-        if value is None:
-            return []
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            self.error((key,), f"'{key}' must be a list, not {yamlload.type_name(value)}",
-                       f"write {key}: [first, second]")
-            return []
-        out = []
-        for index, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                self.error((key, index), f"each entry of '{key}' must be text, not {yamlload.type_name(item)}",
-                           f"write {key}: [first, second]; quote entries that look like numbers or dates")
-                continue
-            out.append(item.strip())
-        return out
+        self.problems.append(Diagnostic(Location(self.doc.rel, self.doc.line(path)), message, hint))
 
 
 def build_site(config: SiteConfig, docs: list[SourceDoc], authors: dict[str, Author], *,
@@ -226,9 +266,9 @@ def build_site(config: SiteConfig, docs: list[SourceDoc], authors: dict[str, Aut
         if reused is not None and reused.digest == doc.digest and doc.kind != "page":
             articles.append(reused)
             continue
-        check = _Checker(doc, config.root, problems)
+        check = _Checker(doc, problems)
         if doc.kind == "page":
-            page = _page(doc, check)
+            page = _page(doc, config, check)
             if page is not None:
                 pages.append(page)
             continue
@@ -236,6 +276,8 @@ def build_site(config: SiteConfig, docs: list[SourceDoc], authors: dict[str, Aut
         if article is not None:
             articles.append(article)
     _check_unique_slugs(articles, pages, docs, problems)
+    if len(config.editions) > 1:
+        _check_translations(articles, pages, docs, config, problems)
 
     published: list[Article] = []
     unlisted: list[Article] = []
@@ -274,19 +316,12 @@ def build_site(config: SiteConfig, docs: list[SourceDoc], authors: dict[str, Aut
 
 
 def _article(doc: SourceDoc, config: SiteConfig, authors: dict[str, Author], check: _Checker) -> Article | None:
-    meta = doc.meta
+    meta = check.shape(_ARTICLE)
     tz = config.tz
-    misspelt = _unknown_top_keys(meta, _ARTICLE_KEYS, check)
-    for key in _REQUIRED:
-        # an empty summary is allowed (`new` writes one for the editor to fill; `check` warns)
-        absent = key not in meta if key == "summary" else meta.get(key) is None
-        if absent and key not in misspelt:
-            check.error((), f"missing required key '{key}'", f"add '{key}:' to the front matter")
-    title = check.text("title", meta.get("title")) if "title" in meta else ""
-    summary = check.text("summary", meta.get("summary"), required=False) if "summary" in meta else ""
-    date = check.moment(("date",), meta["date"], tz) if meta.get("date") is not None else None
-    updated = check.moment(("updated",), meta["updated"], tz) if meta.get("updated") is not None else None
-    expires = check.moment(("expires",), meta["expires"], tz) if meta.get("expires") is not None else None
+    title = meta["title"] or ""
+    date = dates.to_datetime(meta["date"], tz)
+    updated = dates.to_datetime(meta["updated"], tz)
+    expires = dates.to_datetime(meta["expires"], tz)
     # An 'updated' before the date is only suspicious ('check' warns); an article that expires before it
     # is published would silently never be listed.
     if date is not None and expires is not None and expires <= date:
@@ -294,216 +329,128 @@ def _article(doc: SourceDoc, config: SiteConfig, authors: dict[str, Author], che
                     "an article can only expire after it is published; check the year")
 
     topics: list[str] = []
-    if meta.get("topics") is not None:
-        raw_topics = check.string_list("topics", meta["topics"])
-        if not raw_topics and isinstance(meta["topics"], list):
-            check.error(("topics",), "'topics' must name at least one topic",
-                        "use one or more of: " + ", ".join(config.topic_slugs))
-        for index, name in enumerate(raw_topics):
-            if name not in config.topic_slugs:
-                check.error(("topics", index) if isinstance(meta["topics"], list) else ("topics",),
-                            f"unknown topic '{name}'",
-                            did_you_mean(name, config.topic_slugs).replace("known keys", "known topics"))
-            elif name not in topics:
-                topics.append(name)
+    if doc.meta.get("topics") == []:
+        check.error(("topics",), "'topics' must name at least one topic",
+                    "use one or more of: " + ", ".join(config.topic_slugs))
+    for index, name in meta["topics"]:
+        if name not in config.topic_slugs:
+            check.error(("topics", index), f"unknown topic {yamlload.quote(name)}",
+                        did_you_mean(name, config.topic_slugs, "topics"))
+        elif name not in topics:
+            topics.append(name)
 
-    slug_value = meta.get("slug")
-    if slug_value is not None:
-        slug = check.text("slug", slug_value)
-        if slug and not routes.is_slug(slug):
-            check.error(("slug",), f"slug '{slug}' may only contain lowercase letters, digits and hyphens",
-                        f"use '{routes.slugify(slug) or 'a-plain-slug'}'")
+    slug = meta["slug"]
+    if slug is not None:
+        if not routes.is_slug(slug):
+            check.error(("slug",), f"slug {yamlload.quote(slug)} may only contain lowercase letters, digits and "
+                        "hyphens", f"use '{routes.slugify(slug) or 'a-plain-slug'}'")
     else:
         slug = routes.slugify(title) if title else ""
         if title and not slug:
             check.error(("title",), "the title gives an empty slug", "add a 'slug:' key")
 
-    tag_names = check.string_list("tags", meta.get("tags"))
     tags: list[str] = []
     names: list[str] = []
-    for index, name in enumerate(tag_names):
+    for index, name in meta["tags"]:
         tag_slug = routes.slugify(name)
         if not tag_slug:
-            check.error(("tags", index), f"tag '{name}' gives an empty slug", "use letters or digits in tags")
+            check.error(("tags", index), f"tag {yamlload.quote(name)} gives an empty slug",
+                        "use letters or digits in tags")
         elif tag_slug not in tags:
             tags.append(tag_slug)
             names.append(name)
 
-    author = config.author
-    if meta.get("author") is not None:
-        author = check.text("author", meta["author"])
-    if authors and author and author not in authors:
-        where = ("author",) if "author" in meta else ()
-        check.error(where, f"unknown author '{author}'",
+    author = meta["author"] or config.author
+    if authors and author not in authors:
+        check.error(("author",) if "author" in doc.meta else (), f"unknown author {yamlload.quote(author)}",
                     "authors are listed in content/authors.yaml; known: " + ", ".join(sorted(authors)))
 
-    draft = meta.get("draft", False)
-    if doc.kind == "inbox":
-        draft = True if draft is None else draft
-    if not isinstance(draft, bool):
-        check.error(("draft",), f"'draft' must be true or false, not {yamlload.type_name(draft)}",
-                    "write draft: true to keep the article unpublished, or remove the line")
-        draft = True
-    if doc.kind == "inbox":
-        draft = True  # ingested stories are never published from the inbox
-
-    kind = meta.get("kind")
-    if kind is None:
-        kind = "analysis"
-    elif not isinstance(kind, str) or kind not in KINDS:
-        check.error(("kind",), f"unknown kind '{kind}'", "use one of: " + ", ".join(KINDS))
-
-    sources = _sources(meta.get("sources"), check)
-    takeaways = tuple(check.string_list("takeaways", meta.get("takeaways")))
-    events = _events(meta.get("events"), config, topics, check)
-    corrections = _corrections(meta.get("corrections"), date, tz, check)
+    lang = _language(meta["lang"], config, check)
+    sources = _sources(meta["sources"], check)
+    events = _events(meta["events"], doc.meta.get("events"), config, topics, check)
+    corrections = _corrections(meta["corrections"], date, tz, check)
     if check.failed or date is None:
         return None
     return Article(
         source=doc.rel, slug=slug, title=title, date=date, updated=updated, topics=tuple(topics),
-        summary=summary, tags=tuple(tags), tag_names=tuple(names), author=author, draft=draft, kind=kind,
-        sources=sources, takeaways=takeaways, events=events, corrections=corrections, expires=expires,
+        summary=meta["summary"], tags=tuple(tags), tag_names=tuple(names), author=author,
+        draft=doc.kind == "inbox" or meta["draft"],  # ingested stories are never published from the inbox
+        kind=meta["kind"], sources=sources, takeaways=tuple(text for _index, text in meta["takeaways"]),
+        events=events, corrections=corrections, expires=expires,
         digest=doc.digest, meta_digest=doc.meta_digest, body_digest=doc.body_digest,
-        slug_line=doc.key_lines.get("slug") or doc.key_lines.get("title") or 1,
+        slug_line=doc.line(("slug",) if "slug" in doc.meta else ("title",)),
+        lang=lang, translation_key=meta["translation_key"] or "",
     )
 
 
-def _unknown_top_keys(meta: dict[str, Any], allowed: set[str], check: _Checker, where: str = "") -> set[str]:
-    """Report keys that are not allowed; return the allowed keys they look like misspellings of."""
-    meant: set[str] = set()
-    for key in meta:
-        if key in allowed:
-            continue
-        hint = did_you_mean(str(key), allowed)
-        check.error((key,), f"unknown front-matter key '{key}'{where}", hint)
-        close = closest(str(key), allowed)
-        if close and close not in meta:
-            meant.add(close)
-    return meant
+def _language(lang: str | None, config: SiteConfig, check: _Checker) -> str:
+    """The document's edition: its `lang:`, or the site's default language."""
+    codes = [edition.code for edition in config.editions]
+    if lang is None:
+        return codes[0]
+    if lang not in codes:
+        check.error(("lang",), f"unknown language {yamlload.quote(lang)}",
+                    did_you_mean(lang, codes) or "the site's languages are " + ", ".join(codes)
+                    + " (site.yaml 'language' and 'languages')")
+    return lang
 
 
-def _mapping_list(key: str, value: Any, check: _Checker, example: str) -> list[tuple[int, dict]]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        check.error((key,), f"'{key}' must be a list, not {yamlload.type_name(value)}", f"write it as {example}")
-        return []
+def _sources(entries: schema.Entries, check: _Checker) -> tuple[SourceRef, ...]:
     out = []
-    for index, item in enumerate(value):
-        if not isinstance(item, dict):
-            check.error((key, index), f"each entry of '{key}' must be a mapping", f"write it as {example}")
-            continue
-        out.append((index, item))
-    return out
-
-
-def _unknown_keys(key: str, index: int, item: dict, allowed: set[str], check: _Checker) -> None:
-    for name in item:
-        if name not in allowed:
-            check.error((key, index, name), f"unknown key '{name}' in {key}", did_you_mean(str(name), allowed))
-
-
-def _sources(value: Any, check: _Checker) -> tuple[SourceRef, ...]:
-    allowed = {"publisher", "title", "url", "date"}
-    out = []
-    for index, item in _mapping_list("sources", value, check, "- publisher: Reuters"):
-        _unknown_keys("sources", index, item, allowed, check)
-        publisher = item.get("publisher")
-        if not isinstance(publisher, str) or not publisher.strip():
-            check.error(("sources", index), "a source needs a 'publisher'", "add 'publisher: Name' to the source")
-            continue
-        title = item.get("title") or ""
-        url = item.get("url") or ""
-        if not isinstance(title, str):
-            check.error(("sources", index, "title"), "a source title must be text", "quote the title")
-            title = ""
-        if url and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
-            check.error(("sources", index, "url"), f"source url {url!r} is not an http(s) address",
+    for index, item in entries:
+        url = item["url"]
+        if url and not url.startswith(("http://", "https://")):
+            check.error(("sources", index, "url"), f"source url {yamlload.quote(url)} is not an http(s) address",
                         "write the full address, starting with https://")
             url = ""
-        day = item.get("date")
-        if day is not None and not isinstance(day, dt.date):
-            check.error(("sources", index, "date"), f"source date {day!r} is not a date", "write it as 2026-01-25")
-            day = None
-        if isinstance(day, dt.datetime):
-            day = day.date()
-        out.append(SourceRef(publisher.strip(), title.strip(), url.strip(), day))
+        out.append(SourceRef(item["publisher"], item["title"], url, item["date"], item["via"]))
     return tuple(out)
 
 
-def _events(value: Any, config: SiteConfig, article_topics: list[str], check: _Checker) -> tuple[Event, ...]:
-    allowed = {"date", "title", "topics"}
+def _events(entries: schema.Entries, written: Any, config: SiteConfig, article_topics: list[str],
+            check: _Checker) -> tuple[Event, ...]:
     out = []
-    for index, item in _mapping_list("events", value, check, "- {date: 2026-01-25, title: What happened}"):
-        _unknown_keys("events", index, item, allowed, check)
-        day = item.get("date")
-        if isinstance(day, dt.datetime):
-            day = day.date()
-        if not isinstance(day, dt.date):
-            check.error(("events", index, "date"), f"event date {day!r} is not a date", "write it as 2026-01-25")
-            continue
-        title = item.get("title")
-        if not isinstance(title, str) or not title.strip():
-            check.error(("events", index), "an event needs a 'title'", "add 'title: What happened' to the event")
-            continue
-        topics = item.get("topics", article_topics)
-        if isinstance(topics, str):
-            topics = [topics]
-        if not isinstance(topics, list):
-            check.error(("events", index, "topics"), "event topics must be a list",
-                        "write topics: [economy] or leave it out to use the article's topics")
-            continue
-        for name in topics:
+    for index, item in entries:
+        topics = [name for _position, name in item["topics"]]
+        if written[index].get("topics") is None:  # left out: the event is about what the article is about
+            topics = article_topics
+        for position, name in item["topics"]:
             if name not in config.topic_slugs:
-                check.error(("events", index, "topics"), f"unknown topic '{name}' in event",
+                check.error(("events", index, "topics", position), f"unknown topic {yamlload.quote(name)} in event",
                             "use one of: " + ", ".join(config.topic_slugs))
-        out.append(Event(day, title.strip(), tuple(t for t in topics if t in config.topic_slugs)))
+        out.append(Event(item["date"], item["title"], tuple(t for t in topics if t in config.topic_slugs)))
     return tuple(out)
 
 
-def _corrections(value: Any, date: dt.datetime | None, tz, check: _Checker) -> tuple[Correction, ...]:
-    allowed = {"date", "text"}
+def _corrections(entries: schema.Entries, date: dt.datetime | None, tz, check: _Checker,
+                 ) -> tuple[Correction, ...]:
     out = []
-    for index, item in _mapping_list("corrections", value, check, "- {date: 2026-02-01, text: What was wrong}"):
-        _unknown_keys("corrections", index, item, allowed, check)
-        moment = dates.to_datetime(item.get("date"), tz)
-        if moment is None:
-            check.error(("corrections", index, "date"), f"correction date {item.get('date')!r} is not a date",
-                        "write it as 2026-02-01")
-            continue
-        text = item.get("text")
-        if not isinstance(text, str) or not text.strip():
-            check.error(("corrections", index), "a correction needs a 'text' saying what was corrected",
-                        "add 'text: An earlier version said …' to the correction")
-            continue
+    for index, item in entries:
+        moment = dates.to_datetime(item["date"], tz)
         if date is not None and moment < date.replace(hour=0, minute=0, second=0, microsecond=0):
             check.error(("corrections", index, "date"),
                         f"correction dated {moment.date()} is before the article's date {date.date()}",
                         "a correction can only follow publication; check the year")
             continue
-        out.append(Correction(moment, text.strip()))
+        out.append(Correction(moment, item["text"]))
     out.sort(key=lambda c: c.date)
     return tuple(out)
 
 
-def _page(doc: SourceDoc, check: _Checker) -> Page | None:
-    meta = doc.meta
-    misspelt = _unknown_top_keys(meta, _PAGE_KEYS, check, " for a page")
-    if meta.get("title") is None and "title" not in misspelt:
-        check.error((), "missing required key 'title'", "add 'title:' to the front matter")
-    title = check.text("title", meta.get("title")) if "title" in meta else ""
-    summary = check.text("summary", meta.get("summary"), required=False)
-    stem = Path(doc.rel).stem
-    slug = meta.get("slug") or routes.slugify(stem)
-    if not isinstance(slug, str) or not routes.is_slug(slug):
-        check.error(("slug",), f"slug {slug!r} may only contain lowercase letters, digits and hyphens",
-                    f"use '{routes.slugify(str(slug)) or 'a-plain-slug'}'")
-    elif slug in _RESERVED_PAGE_SLUGS:
-        check.error(("slug",) if "slug" in meta else (), f"page slug '{slug}' is reserved for the site's own pages",
+def _page(doc: SourceDoc, config: SiteConfig, check: _Checker) -> Page | None:
+    meta = check.shape(_PAGE)
+    slug = meta["slug"] or routes.slugify(Path(doc.rel).stem)
+    if not routes.is_slug(slug):
+        check.error(("slug",), f"slug {yamlload.quote(slug)} may only contain lowercase letters, digits and hyphens",
+                    f"use '{routes.slugify(slug) or 'a-plain-slug'}'")
+    elif slug in _RESERVED_PAGE_SLUGS or slug in {edition.code for edition in config.editions}:
+        check.error(("slug",) if "slug" in doc.meta else (), f"page slug '{slug}' is reserved for the site's own pages",
                     "rename the page")
-    if check.failed or meta.get("draft") is True:
+    lang = _language(meta["lang"], config, check)
+    if check.failed or meta["draft"]:
         return None
-    return Page(doc.rel, slug, title, summary, doc.digest, doc.meta_digest, doc.body_digest)
+    return Page(doc.rel, slug, meta["title"], meta["summary"], doc.digest, doc.meta_digest, doc.body_digest,
+                lang, meta["translation_key"] or "")
 
 
 def _check_unique_slugs(articles: list[Article], pages: list[Page], docs: list[SourceDoc],
@@ -516,15 +463,48 @@ def _check_unique_slugs(articles: list[Article], pages: list[Page], docs: list[S
             problems.append(Diagnostic(Location(article.source, article.slug_line),
                                        f"slug '{article.slug}' is already used by {other.source}",
                                        "give one of them a different 'slug:'"))
-    lines = {doc.rel: doc.key_lines for doc in docs if doc.kind == "page"}
+    by_rel = {doc.rel: doc for doc in docs if doc.kind == "page"}
     seen: dict[str, Page] = {}
     for page in sorted(pages, key=lambda p: p.source):
         other_page = seen.setdefault(page.slug, page)
         if other_page is not page:
-            keys = lines.get(page.source, {})
-            problems.append(Diagnostic(Location(page.source, keys.get("slug") or keys.get("title") or 1),
+            doc = by_rel[page.source]
+            line = doc.line(("slug",) if "slug" in doc.meta else ("title",))
+            problems.append(Diagnostic(Location(page.source, line),
                                        f"page slug '{page.slug}' is already used by {other_page.source}",
                                        "give one of them a different 'slug:'"))
+
+
+def _check_translations(articles: list[Article], pages: list[Page], docs: list[SourceDoc], config: SiteConfig,
+                        problems: list[Diagnostic]) -> None:
+    """The versions of one article (or page) share a translation_key, one per language, which is
+    the slug of one of them unless written: a second version in one language is an error; a written
+    key with one version only is a note (not translated yet)."""
+    by_rel = {doc.rel: doc for doc in docs}
+    reread: dict[str, dict] = {}
+    codes = [edition.code for edition in config.editions]
+    groups: dict[tuple[str, str], list[Article | Page]] = {}
+    for doc in sorted([*articles, *pages], key=lambda d: d.source):
+        kind = "page" if isinstance(doc, Page) else "article"
+        groups.setdefault((kind, doc.translation_key or doc.slug), []).append(doc)
+
+    def where(doc: Article | Page) -> Location:
+        return Location(doc.source, key_line(by_rel[doc.source], config.root, ("translation_key",), reread))
+
+    for (kind, key), versions in groups.items():
+        first: dict[str, Article | Page] = {}
+        for doc in versions:
+            other = first.setdefault(doc.lang, doc)
+            if other is not doc:
+                problems.append(Diagnostic(where(doc), f"translation_key '{key}' is already used by {other.source}, "
+                                           f"also in language '{doc.lang}'",
+                                           "give each language one version; use another key for another article"))
+        missing = [code for code in codes if code not in first]
+        if len(first) == 1 and missing and versions[0].translation_key:
+            problems.append(Diagnostic(where(versions[0]), f"translation_key '{key}' has no version in "
+                                       + ", ".join(missing) + " yet",
+                                       f"translate it with: milei-watch new --translate {versions[0].source} "
+                                       f"--lang {missing[0]}", severity="note"))
 
 
 def read_authors_file(config: SiteConfig) -> bytes | None:
@@ -539,44 +519,33 @@ def load_authors(raw: bytes | None) -> tuple[dict[str, Author], list[Diagnostic]
     if raw is None:
         return {}, [], ""
     digest = hash_bytes(raw)
-    problems: list[Diagnostic] = []
     try:
-        text = raw.decode("utf-8")
-        data = yamlload.parse(text)
-    except UnicodeDecodeError:
-        return {}, [Diagnostic(Location(rel, 1), "not UTF-8 text", "save the file as UTF-8")], digest
+        document = yamlload.read(raw)
     except yamlload.YamlProblem as exc:
-        return {}, [Diagnostic(Location(rel, exc.line), exc.describe(), "fix the YAML syntax")], digest
-    if not isinstance(data, list):
+        return {}, [exc.diagnostic(rel)], digest
+    if not isinstance(document.value, list):
         return {}, [Diagnostic(Location(rel, 1), "authors.yaml must be a list of authors",
                                "write '- slug: desk' entries with name and bio")], digest
+    entries, problems = schema.check(document, ListOf(_AUTHOR), rel)
     authors: dict[str, Author] = {}
-    allowed = {"slug", "name", "bio", "links"}
-    for index, item in enumerate(data):
-        line = yamlload.line_of(text, (index,))
-        if not isinstance(item, dict):
-            problems.append(Diagnostic(Location(rel, line), "each author must be a mapping with slug and name",
-                                       "write '- slug: desk' with 'name:' and 'bio:' lines below"))
-            continue
-        for key in item:
-            if key not in allowed:
-                problems.append(Diagnostic(Location(rel, yamlload.line_of(text, (index, key))),
-                                           f"unknown author key '{key}'", did_you_mean(str(key), allowed)))
-        slug, name = item.get("slug"), item.get("name")
-        if not isinstance(slug, str) or not routes.is_slug(slug) or not isinstance(name, str):
-            problems.append(Diagnostic(Location(rel, line), "an author needs a 'slug' (a-z, 0-9, -) and a 'name'",
-                                       f"use a slug such as '{routes.slugify(str(name or slug or '')) or 'desk'}'"))
+    for index, item in entries:
+        slug = item["slug"]
+        if not routes.is_slug(slug):
+            problems.append(Diagnostic(Location(rel, document.line((index, "slug"))),
+                                       "an author needs a 'slug' (a-z, 0-9, -) and a 'name'",
+                                       f"use a slug such as '{routes.slugify(slug) or 'desk'}'"))
             continue
         if slug in authors:
-            problems.append(Diagnostic(Location(rel, line), f"author '{slug}' is listed twice",
+            problems.append(Diagnostic(Location(rel, document.line((index,))), f"author '{slug}' is listed twice",
                                        "keep one entry per author"))
             continue
         links = []
-        for link in item.get("links") or []:
-            if isinstance(link, dict) and isinstance(link.get("url"), str) and link["url"].startswith("http"):
-                links.append((str(link.get("title") or link["url"]), link["url"]))
+        for position, link in item["links"]:
+            if link["url"].startswith(("http://", "https://")):
+                links.append((link["title"] or link["url"], link["url"]))
             else:
-                problems.append(Diagnostic(Location(rel, line), "author links must be {title, url} with an http(s) url",
+                problems.append(Diagnostic(Location(rel, document.line((index, "links", position, "url"))),
+                                           "author links must be {title, url} with an http(s) url",
                                            "write links as '- {title: Profile, url: https://…}'"))
-        authors[slug] = Author(slug, name.strip(), str(item.get("bio") or "").strip(), tuple(links))
+        authors[slug] = Author(slug, item["name"], item["bio"], tuple(links))
     return authors, problems, digest

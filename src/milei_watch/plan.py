@@ -32,6 +32,7 @@ class PageJob(NamedTuple):
     context: dict[str, Any]
     bodies: tuple[Article | Page, ...] = ()   # documents whose rendered HTML the page embeds
     searchable: bool = False
+    lang: str = ""                      # the edition that renders it; "" for the default language
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,13 @@ def related_facts(site: Site) -> Facts:
     listed = {a.slug: (a.date.timestamp(), a.tags, a.topics, True) for a in site.articles}
     listed.update((a.slug, (a.date.timestamp(), a.tags, a.topics, False))
                   for a in site.unlisted)
+    if len(site.config.editions) > 1:  # articles are related only within their language
+        default = site.config.default_language
+        for a in site.articles + site.unlisted:
+            if a.lang != default:
+                when, tags, topics, shown = listed[a.slug]
+                listed[a.slug] = (when, tuple(f"{a.lang}:{t}" for t in tags),
+                                  tuple(f"{a.lang}:{t}" for t in topics), shown)
     return listed
 
 
@@ -160,7 +168,27 @@ def _related_to(slug: str, facts: Facts, by_term: dict[str, list[tuple[float, st
 
 
 def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime) -> list[PageJob]:
-    """Every page of the site in a fixed order."""
+    """Every page of the site in a fixed order: each edition's pages (the default language's at
+    the root, each other's under its prefix), then the files of the whole site."""
+    jobs: list[PageJob] = []
+    for edition in site.config.editions:
+        pages = _edition_pages(site.in_edition(edition.code), related)
+        if edition.prefix:
+            pages = [job._replace(output=edition.prefix + job.output, lang=edition.code) for job in pages]
+        jobs.extend(pages)
+    if len(site.config.editions) > 1:
+        jobs = _link_editions(site, jobs)
+    jobs.append(_sitemap(jobs))
+    news = _news_sitemap(site, now)
+    has_news = bool(news.context["items"])
+    if has_news:  # the sitemap schema requires at least one <url>
+        jobs.append(news)
+    jobs.append(PageJob("robots.txt", "robots.txt", {"news_sitemap": has_news}))
+    return jobs
+
+
+def _edition_pages(site: Site, related: dict[str, tuple[str, ...]]) -> list[PageJob]:
+    """The pages of one edition, at paths inside it."""
     jobs: list[PageJob] = []
     config = site.config
     articles = site.articles
@@ -197,13 +225,39 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
     jobs.append(PageJob("search/index.html", "search.html", {"feeds": feeds}))
     jobs.append(PageJob("404.html", "404.html", {"feeds": feeds}))
     jobs.extend(_feed_jobs(site, "", articles, config.title, config.description, ""))
-    jobs.append(_sitemap(site, jobs))
-    news = _news_sitemap(site, now)
-    has_news = bool(news.context["items"])
-    if has_news:  # the sitemap schema requires at least one <url>
-        jobs.append(news)
-    jobs.append(PageJob("robots.txt", "robots.txt", {"news_sitemap": has_news}))
     return jobs
+
+
+def _link_editions(site: Site, jobs: list[PageJob]) -> list[PageJob]:
+    """Give every page that exists in several languages the addresses of its versions
+    (`alternates`: (language, path under the site) in the editions' order), for hreflang links,
+    the language switcher and the sitemap. An article's or page's versions share a
+    translation_key, which is the slug of one of them unless written; any other page's versions
+    share their path inside the edition."""
+    prefixes = {edition.code: edition.prefix for edition in site.config.editions}
+    order = {code: index for index, code in enumerate(prefixes)}
+    default = site.config.default_language
+    groups: dict[tuple, dict[str, str]] = defaultdict(dict)
+    members: list[tuple | None] = []
+    for job in jobs:
+        group = None
+        lang = job.lang or default
+        if job.template in ("article.html", "page.html"):
+            doc = job.bodies[0]
+            group = (job.template, doc.translation_key or doc.slug)
+        elif job.output.endswith("index.html"):
+            group = ("path", job.output[len(prefixes[lang]):])
+        if group is not None:
+            groups[group].setdefault(lang, job.output[: -len("index.html")])
+        members.append(group)
+    linked = []
+    for job, group in zip(jobs, members):
+        versions = groups.get(group) if group is not None else None
+        if versions and len(versions) > 1:
+            alternates = tuple(sorted(versions.items(), key=lambda item: order[item[0]]))
+            job = job._replace(context=dict(job.context, alternates=alternates))
+        linked.append(job)
+    return linked
 
 
 def _home(site: Site, by_topic: dict[str, list[Article]], feeds: tuple[FeedLink, ...]) -> PageJob:
@@ -349,10 +403,11 @@ def _corrections_page(site: Site, feeds) -> PageJob:
     return PageJob("corrections/index.html", "corrections.html", {"entries": tuple(entries), "feeds": feeds})
 
 
-def _sitemap(site: Site, jobs: list[PageJob]) -> PageJob:
-    lastmod = {routes.output_path(a.url): a.modified for a in site.articles + site.unlisted}
-    urls = tuple((job.output[: -len("index.html")], lastmod.get(job.output)) for job in jobs
-                 if job.output.endswith("index.html") and job.output != "search/index.html")
+def _sitemap(jobs: list[PageJob]) -> PageJob:
+    urls = tuple((job.output[: -len("index.html")],
+                  job.bodies[0].modified if job.template == "article.html" else None,
+                  job.context.get("alternates", ()))
+                 for job in jobs if job.output.endswith("index.html") and job.template != "search.html")
     return PageJob("sitemap.xml", "sitemap.xml", {"urls": urls})
 
 

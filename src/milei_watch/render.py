@@ -22,7 +22,6 @@ from .plan import JSON_FEED, PageJob
 
 # Below this many pages to render a process pool costs more than it saves.
 POOL_THRESHOLD = 200
-KIND_LABELS = {"analysis": "Analysis", "news": "News", "explainer": "Explainer", "opinion": "Opinion"}
 SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "explainer": "BackgroundNewsArticle",
                 "opinion": "OpinionNewsArticle"}
 
@@ -51,11 +50,19 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
     env.install_gettext_translations(strings, newstyle=True)
     base_path = config.base_path
 
+    root_url = config.root_url
+    root_path = base_path[: len(base_path) - (len(config.base_url) - len(root_url))]
+
     def url(path: str) -> str:
+        """A path inside this edition (articles/x/) as a link: /es/articles/x/."""
         return base_path + path
 
     def abs_url(path: str) -> str:
         return config.base_url + path
+
+    def site_url(path: str) -> str:
+        """A path under the whole site (static/style.css, es/): the files every edition shares."""
+        return root_path + path
 
     def author_name(slug: str) -> str:
         author = authors.get(slug)
@@ -64,16 +71,20 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
     env.filters.update(
         url=url,
         abs_url=abs_url,
+        site_url=site_url,
+        site_abs_url=lambda path: root_url + path,
         iso=dates.iso,
         rfc822=dates.rfc822,
         human_date=lambda moment: i18n.human_date(moment, config.locale),
         author_name=author_name,
         absolute_links=lambda body, path: feeds.absolute_links(body, abs_url(path)),
-        kind_label=lambda kind: KIND_LABELS.get(kind, kind),
         schema_type=lambda kind: SCHEMA_TYPES.get(kind, "NewsArticle"),
         topic_name=lambda slug: config.topic(slug).name,
         month_year=lambda year, month: i18n.month_year(year, month, config.locale),
+        language_name=i18n.language_name,
         scrollable_tables=scrollable_tables,
+        text_as_html=feeds.text_as_html,
+        rss_text=feeds.rss_text,
     )
 
     def author_ld(slug: str) -> dict[str, Any]:
@@ -98,7 +109,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
             "mainEntityOfPage": {"@type": "WebPage", "@id": abs_url(article.url)},
             "author": author_ld(article.author),
             "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url,
-                          "logo": {"@type": "ImageObject", "url": abs_url("static/favicon.svg")}},
+                          "logo": {"@type": "ImageObject", "url": root_url + "static/favicon.svg"}},
             "articleSection": [config.topic(t).name for t in article.topics],
             "keywords": list(article.tag_names),
             "wordCount": body.words,
@@ -130,6 +141,8 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
 
     env.globals.update(
         site_pages=pages,
+        editions=config.editions,
+        edition_of=lambda doc: next((e for e in config.editions if e.code == doc.lang), config.editions[0]),
         routes=routes,  # the one URL scheme, for templates too
         article_ld=article_ld,
         site_ld=site_ld,
@@ -166,12 +179,16 @@ def _citation(ref) -> dict[str, Any]:
         item["url"] = ref.url
     if ref.date:
         item["datePublished"] = ref.date.isoformat()
+    if ref.via:  # seen only as cited by another source: say so, rather than present it as consulted
+        item["description"] = f"Cited in {ref.via}; not consulted directly."
     return item
 
 
 def render_job(env: jinja2.Environment, config: SiteConfig, job: PageJob, bodies: dict[str, str]) -> bytes:
     """Render one page to bytes; a template error names the template, its line and the page."""
-    context = dict(job.context, bodies=bodies, output=job.output)
+    # Templates see the page's path inside its edition, as every link they make is.
+    output = job.output[len(config.base_url) - len(config.root_url):]
+    context = dict(job.context, bodies=bodies, output=output)
     if job.template == JSON_FEED:
         return feeds.json_feed(config, job.context, bodies, env.filters["author_name"])
     try:
@@ -188,6 +205,12 @@ def render_job(env: jinja2.Environment, config: SiteConfig, job: PageJob, bodies
         raise BuildError([_template_diagnostic(config, filename or job.template, lineno,
                                                f"{type(exc).__name__}: {exc}", job)]) from None
     return text.encode("utf-8")
+
+
+def _shown(address: str, limit: int = 60) -> str:
+    """An address on one line of a report: control characters written as escapes, a long one cut."""
+    text = "".join(c if c >= " " and c != "\x7f" else f"\\x{ord(c):02x}" for c in address)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _from(job: PageJob) -> str:
@@ -247,9 +270,10 @@ class Renderer:
     held: dict[str, str]            # output → key of what the idle tree holds
     texts: dict[str, str] = field(default_factory=dict)  # bodies read while validating, by source
     fresh: bool = False             # render every body rather than look in the HTML cache
-    env: Any = None
+    envs: dict = field(default_factory=dict)  # edition (a language, "" the default) → its environment
     md: Any = None
     last_bodies: tuple = ((), {})   # the documents of the last page rendered, and their bodies
+    problems: set = field(default_factory=set)  # the bodies' unsafe addresses, reported once every page is rendered
 
     def body(self, doc) -> Body:
         """The document's body as HTML: from the cache when an intact entry exists (unless fresh)."""
@@ -268,20 +292,50 @@ class Renderer:
         if self.md is None:
             from .markup import Renderer as Markdown
             self.md = Markdown()
-        html_text, words = self.md.render(text), len(text.split())
+        (html_text, unsafe), words = self.md.convert(text), len(text.split())
+        if unsafe:  # not cached, so that every build reports them until they are fixed
+            self.problems.update(self._unsafe_diagnostics(doc, unsafe))
+            return Body(html_text, words)
         state.write_html(cache_dir, key, html_text, words)
         return Body(html_text, words)
 
+    def _unsafe_diagnostics(self, doc, unsafe) -> list[Diagnostic]:
+        """Each unsafe address at its line in the file; the body's first line is read again, only now."""
+        try:
+            parsed = sources.parse_source((self.config.root / doc.source).read_bytes(), doc.source, "article")
+        except OSError:
+            parsed = None
+        first = parsed.body_line if isinstance(parsed, sources.SourceDoc) else 1
+        return [Diagnostic(Location(doc.source, first + item.line - 1, item.column),
+                           f"a link or image may not point to a '{item.scheme}:' address: '{_shown(item.address)}'",
+                           "use an http, https or mailto address, or a relative one "
+                           "(README.md, 'Markdown and HTML policy')")
+                for item in unsafe]
+
+    def environment(self, edition: str) -> jinja2.Environment:
+        """The environment of one edition, made when its first page is rendered."""
+        env = self.envs.get(edition)
+        if env is None:
+            config, pages, compiled = self.config, self.pages, self.bytecode_dir
+            if edition:
+                config = self.config.in_edition(edition)
+                pages = tuple(page for page in self.pages if page.lang == edition)
+                # Jinja folds filters of constants (`'x' | url`) into the compiled code: never share it.
+                compiled = compiled and compiled / edition
+            elif len(self.config.editions) > 1:
+                pages = tuple(page for page in self.pages if page.lang == self.config.default_language)
+            if compiled is not None:
+                compiled.mkdir(parents=True, exist_ok=True)
+            env = self.envs[edition] = make_environment(config, self.authors, pages, compiled)
+        return env
+
     def render(self, index: int) -> bytes:
-        if self.env is None:
-            if self.bytecode_dir is not None:
-                self.bytecode_dir.mkdir(parents=True, exist_ok=True)
-            self.env = make_environment(self.config, self.authors, self.pages, self.bytecode_dir)
         job = self.jobs[index]
+        env = self.environment(job.lang)
         # A feed's RSS, Atom and JSON jobs share one tuple of articles: read their bodies once.
         if job.bodies is not self.last_bodies[0]:
             self.last_bodies = (job.bodies, {doc.body_digest: self.body(doc) for doc in job.bodies})
-        return render_job(self.env, self.config, job, self.last_bodies[1])
+        return render_job(env, env.globals["site"], job, self.last_bodies[1])
 
     def stage(self, index: int) -> bool:
         """Render a page into the idle tree unless it already holds these bytes; True when readers
@@ -308,10 +362,13 @@ def _init_worker(renderer: Renderer) -> None:
     gc.enable()  # rendering makes short-lived cycles (Markdown's and Jinja's trees) worth collecting
 
 
-def _render_in_worker(indices: list[int]) -> list[tuple[int, bool]]:
+def _render_in_worker(indices: list[int]) -> tuple[list[tuple[int, bool]], list[Diagnostic]]:
     renderer = _WORKER
     assert renderer is not None
-    return [(index, renderer.stage(index)) for index in indices]
+    results = [(index, renderer.stage(index)) for index in indices]
+    problems = list(renderer.problems)
+    renderer.problems.clear()
+    return results, problems
 
 
 def render_pages(renderer: Renderer, dirty: list[int], workers: int,
@@ -324,14 +381,17 @@ def render_pages(renderer: Renderer, dirty: list[int], workers: int,
         chunks = [dirty[i:i + chunk] for i in range(0, len(dirty), chunk)]
         with multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker,
                                                       initargs=(renderer,)) as pool:
-            for results in pool.imap_unordered(_render_in_worker, chunks):
+            for results, problems in pool.imap_unordered(_render_in_worker, chunks):
                 changed.extend(index for index, is_changed in results if is_changed)
+                renderer.problems.update(problems)
                 if progress:
                     progress(len(results))
-        return sorted(changed)
-    for index in dirty:
-        if renderer.stage(index):
-            changed.append(index)
-        if progress:
-            progress(1)
-    return changed
+    else:
+        for index in dirty:
+            if renderer.stage(index):
+                changed.append(index)
+            if progress:
+                progress(1)
+    if renderer.problems:
+        raise BuildError(renderer.problems)
+    return sorted(changed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import ipaddress
 import json
 import os
 import re
@@ -62,6 +63,14 @@ CONTENT_TYPES = {
 }
 # Percent-encoded or literal characters that have no business in a site path.
 _FORBIDDEN = ("%2f", "%5c", "%00", "\\", "\x00")
+# Longer names than the file system allows (NAME_MAX, PATH_MAX on Linux) cannot be a file of the site.
+NAME_MAX = 255
+PATH_MAX = 4096
+# Host names a browser on this computer uses for the server; any other name in a request's Host header
+# may be a DNS-rebinding page, which must not read the site (drafts included) through the visitor's browser.
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+_HOST = re.compile(r"\[(?P<ipv6>[0-9a-f:.]+)\](?::\d+)?|(?P<name>[^\s:\[\]/@]+)(?::\d+)?")
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 
@@ -69,7 +78,7 @@ _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 class Target:
     """What a request path resolves to: a file, a redirect, the event stream, or nothing."""
 
-    kind: str                  # "file", "redirect", "events" or "missing"
+    kind: str                  # "file", "redirect", "events", "missing" or "too-long"
     path: Path | None = None
     location: str = ""
 
@@ -83,6 +92,9 @@ def locate(raw_path: str, base_path: str, out_dir: Path) -> Target:
         return Target("missing")
     if any(segment in (".", "..") for segment in path.split("/")):
         return Target("missing")
+    if len(path.encode("utf-8")) > PATH_MAX or any(len(segment.encode("utf-8")) > NAME_MAX
+                                                   for segment in path.split("/")):
+        return Target("too-long")
     if path == base_path + EVENTS_PATH:
         return Target("events")
     if not (path + "/").startswith(base_path):
@@ -95,13 +107,37 @@ def locate(raw_path: str, base_path: str, out_dir: Path) -> Target:
             return Target("missing")
     except (OSError, RuntimeError):
         return Target("missing")
-    if candidate.is_dir():
-        if not path.endswith("/"):
-            return Target("redirect", location=raw_path + "/")
-        candidate = candidate / "index.html"
-    if candidate.is_file():
-        return Target("file", candidate)
+    try:
+        if candidate.is_dir():
+            if not path.endswith("/"):
+                return Target("redirect", location=raw_path + "/")
+            candidate = candidate / "index.html"
+        if candidate.is_file():
+            return Target("file", candidate)
+    except (OSError, ValueError):  # a name the file system refuses is no file of the site
+        pass
     return Target("missing")
+
+
+def host_allowed(header: str | None, served_host: str) -> bool:
+    """Whether a request's Host header names this server: a local name or the address it was told to serve on.
+
+    Any port is accepted (a forwarded port still leads here). Listening on every interface, any IP
+    address is accepted too: a DNS-rebinding page always comes with a host name of its own."""
+    match = _HOST.fullmatch((header or "").strip().lower())
+    if match is None:
+        return False
+    name = match["ipv6"] or match["name"]
+    served = served_host.strip().lower().strip("[]")
+    if name in LOCAL_NAMES or name == served:
+        return True
+    if served not in WILDCARD_ADDRESSES:
+        return False
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def content_type(path: Path) -> str:
@@ -357,12 +393,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, *, head: bool) -> None:
         dev = self.server.dev
+        if not host_allowed(self.headers.get("Host"), dev.host):
+            self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8",
+                       b"This server answers only requests addressed to it (localhost, 127.0.0.1, [::1] "
+                       b"or the --host it was given).\n", head)
+            return
         raw = self.path
         if raw.startswith(("http://", "https://")):  # absolute-form request target
             raw = "/" + raw.split("://", 1)[1].partition("/")[2]
         raw, _, query = raw.partition("?")
         raw = raw.partition("#")[0]
         target = locate(raw, dev.config.base_path, dev.config.output_dir)
+        if target.kind == "too-long":
+            self._send(HTTPStatus.REQUEST_URI_TOO_LONG, "text/plain; charset=utf-8",
+                       b"The path is longer than any file of the site can be.\n", head)
+            return
         if target.kind == "events" and not head:
             self._events(dev)
             return

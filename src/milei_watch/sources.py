@@ -1,18 +1,15 @@
-"""Content files: sorted discovery, strict UTF-8 reading, front matter split with line numbers, hashing."""
+"""Content files: sorted discovery, strict UTF-8 reading, front matter split and parsed with lines, hashing."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import links, yamlload
 from .errors import BuildError, Diagnostic, Location
-
-_KEY_LINE = re.compile(r"^([^\s#:][^:]*?)\s*:(?:\s|$)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,13 +19,17 @@ class SourceDoc:
     rel: str                      # path shown to editors, relative to the project root
     kind: str                     # "article", "inbox" or "page"
     meta: dict[str, Any]
-    key_lines: dict[str, int]     # top-level front-matter key → 1-based file line
+    lines: dict[tuple[Any, ...], int]  # front-matter key path ('sources', 0, 'url') → 1-based file line
     meta_first_line: int          # file line of the first front-matter line
     body_line: int                # file line where the body starts
     digest: str                   # whole file
     meta_digest: str              # front matter only: what listings show
     body_digest: str              # body only: what the Markdown renderer sees
     words: int
+
+    def line(self, path: tuple[Any, ...]) -> int:
+        """The file line of a front-matter key path, or of its nearest parent; 1 (the '---') for ()."""
+        return yamlload.nearest_line(self.lines, path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,15 +98,9 @@ def parse_source(raw: bytes, rel: str, kind: str, bodies: dict[str, str] | None 
         return Diagnostic(Location(rel, 1), "the file is empty",
                           "start it with front matter between '---' lines, then the article body")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return Diagnostic(Location(rel, line, column),
-                          f"not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot start a character here)",
-                          "save the file with UTF-8 encoding; Latin-1 or Windows-1252 editors write accents this way")
-    if text.startswith("\ufeff"):
-        text = text[1:]
+        text = yamlload.decode(raw)
+    except yamlload.YamlProblem as exc:
+        return exc.diagnostic(rel)
     lines = text.split("\n")
     if lines[0].rstrip() != "---":
         return Diagnostic(Location(rel, 1), "missing front matter: the file must start with a '---' line",
@@ -117,16 +112,13 @@ def parse_source(raw: bytes, rel: str, kind: str, bodies: dict[str, str] | None 
     meta_text = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1:])
     try:
-        meta = yamlload.parse(meta_text)
+        document = yamlload.load(meta_text, first_line=2)
     except yamlload.YamlProblem as exc:
-        return Diagnostic(Location(rel, exc.line + 1), exc.describe(offset=1),
-                          "fix the YAML syntax; quote values that contain ':' or start with a special character")
-    if meta is None:
-        meta = {}
+        return exc.diagnostic(rel)
+    meta = {} if document.value is None else document.value
     if not isinstance(meta, dict):
         return Diagnostic(Location(rel, 2), f"front matter must be a mapping of keys, not {yamlload.type_name(meta)}",
                           "write front matter as 'key: value' lines")
-    key_lines = {m.group(1): meta_text.count("\n", 0, m.start()) + 2 for m in _KEY_LINE.finditer(meta_text)}
     meta_bytes = meta_text.encode("utf-8")
     body_bytes = body.encode("utf-8")
     if bodies is not None:
@@ -135,7 +127,7 @@ def parse_source(raw: bytes, rel: str, kind: str, bodies: dict[str, str] | None 
         rel=rel,
         kind=kind,
         meta=meta,
-        key_lines={str(k): v for k, v in key_lines.items()},
+        lines=document.lines,
         meta_first_line=2,
         body_line=end + 2,
         digest=hash_bytes(raw),
@@ -153,14 +145,6 @@ def read_body(path: Path) -> str:
     lines = text.split("\n")
     end = _closing_line(lines)
     return "\n".join(lines[end + 1:]) if end is not None else ""
-
-
-def meta_text_of(path: Path) -> str:
-    """The raw front-matter text of a file, for locating nested keys in diagnostics."""
-    text = path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff")
-    lines = text.split("\n")
-    end = _closing_line(lines)
-    return "\n".join(lines[1:end]) if end is not None else ""
 
 
 def scan(content_dir: Path, *, root: Path | None = None, out_dir: Path | None = None,

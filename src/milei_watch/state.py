@@ -35,7 +35,7 @@ from . import __version__, model
 from .output import write_atomic, write_new
 from .sources import FileStamp, SourceDoc, hash_bytes
 
-FORMAT = 6
+FORMAT = 8
 # A file modified this close to the previous scan may have changed again within the same
 # timestamp tick, so its stat is not trusted (git's "racy clean" rule).
 RACY_MARGIN_NS = 2_000_000_000
@@ -160,7 +160,7 @@ def _encode_article(article: model.Article) -> tuple:
         if name in _MOMENTS:
             value = _moment(value)
         elif name == "sources":
-            value = tuple((s.publisher, s.title, s.url, s.date.toordinal() if s.date else None) for s in value)
+            value = tuple((s.publisher, s.title, s.url, s.date.toordinal() if s.date else None, s.via) for s in value)
         elif name == "events":
             value = tuple((e.date.toordinal(), e.title, e.topics) for e in value)
         elif name == "corrections":
@@ -188,8 +188,8 @@ def decode_article(row: tuple, tz: dt.tzinfo) -> model.Article:
     for index in _MOMENT_AT:
         values[index] = _from_moment(values[index], tz)
     if values[_SOURCES_AT]:
-        values[_SOURCES_AT] = tuple(model.SourceRef(p, t, u, dt.date.fromordinal(d) if d else None)
-                                    for p, t, u, d in values[_SOURCES_AT])
+        values[_SOURCES_AT] = tuple(model.SourceRef(p, t, u, dt.date.fromordinal(d) if d else None, v)
+                                    for p, t, u, d, v in values[_SOURCES_AT])
     if values[_EVENTS_AT]:
         values[_EVENTS_AT] = tuple(model.Event(dt.date.fromordinal(d), t, tuple(tp))
                                    for d, t, tp in values[_EVENTS_AT])
@@ -252,7 +252,7 @@ def save(cache_dir: Path, out_dir: Path, state: BuildState) -> str:
             rows.append(loaded[2])  # unchanged since it was loaded: no need to encode it again
             continue
         # A validated article needs no front matter kept: it is reused whole while its file is unchanged.
-        doc_row = tuple({} if name in ("meta", "key_lines") else getattr(doc, name) for name in _DOC_FIELDS)
+        doc_row = tuple({} if name in ("meta", "lines") else getattr(doc, name) for name in _DOC_FIELDS)
         rows.append((rel, (stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.ino), doc_row, _encode_article(article)))
     light = dataclasses.replace(state, files=rest, articles={}, rows={})
     write_atomic(_articles_path(cache_dir), marshal.dumps((token, rows)))

@@ -5,6 +5,9 @@ const input = document.getElementById("search-input");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const LIMIT = 20;
+// The page's words, in its language, from the script tag: "{count} results for “{query}”".
+const text = script.dataset;
+const say = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => values[key]);
 
 let engine;
 async function load() {
@@ -57,15 +60,16 @@ async function run(query) {
     if (search === null || ticket !== latest) return; // a newer query superseded this one
     found = { total: search.results.length, items: await Promise.all(search.results.slice(0, LIMIT).map((r) => r.data())) };
   } catch (error) {
-    if (ticket === latest) status.textContent = "Search is unavailable right now. Browse the archive instead.";
+    if (ticket === latest) status.textContent = text.unavailable;
     return;
   }
   if (ticket !== latest) return;
   list.replaceChildren(...found.items.map(result));
-  const shown = found.total > LIMIT ? ` (showing the first ${LIMIT})` : "";
+  const values = { count: found.total, query: trimmed, limit: LIMIT };
+  const shown = found.total > LIMIT ? say(text.showing, values) : "";
   status.textContent = found.total
-    ? `${found.total} result${found.total === 1 ? "" : "s"} for “${trimmed}”${shown}`
-    : `No results for “${trimmed}”`;
+    ? say(found.total === 1 ? text.one : text.many, values) + shown
+    : say(text.none, values);
 }
 
 form.addEventListener("submit", (event) => { event.preventDefault(); run(input.value); });

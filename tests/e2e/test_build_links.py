@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +15,7 @@ import yaml
 from tests.conftest import FIXED_NOW, build_fixture, copy_shipped, copy_site
 
 # Late enough that every shipped article is published, so the check covers all of them.
-SHIPPED_NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=ZoneInfo("America/Argentina/Buenos_Aires"))
+SHIPPED_NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("America/Argentina/Buenos_Aires"))
 
 
 class _Page(HTMLParser):
@@ -63,7 +63,9 @@ def _resolve(site: Path, base_url: str, page_rel: str, tag: str, ref: str) -> tu
     """The file and fragment an internal reference points at; None for references to elsewhere.
 
     Absolute addresses are the theme's own only in <link> (canonical, feeds); in the body
-    they are citations, which may point anywhere, even at the site's own host."""
+    they are citations, which may point anywhere, even at the site's own host. The theme links
+    root-relative; article bodies link to each other relatively (`../other-article/`), which works
+    under any base path, and are resolved against the page's own address."""
     parts = urlsplit(ref)
     base = urlsplit(base_url)
     if parts.scheme or parts.netloc:
@@ -75,7 +77,8 @@ def _resolve(site: Path, base_url: str, page_rel: str, tag: str, ref: str) -> tu
     elif not parts.path:
         return site / page_rel, parts.fragment  # a fragment on the same page
     else:
-        pytest.fail(f"site/{page_rel}: relative reference {ref!r}; the theme links root-relative")
+        page_url = base.path + (page_rel[: -len("index.html")] if page_rel.endswith("index.html") else page_rel)
+        path = urljoin(page_url, parts.path)
     assert path.startswith(base.path), f"site/{page_rel}: {ref!r} is outside the base path {base.path}"
     rel = unquote(path[len(base.path):])
     target = site / rel

@@ -108,7 +108,7 @@ def test_editorial_warnings_name_their_lines(site_root):
     articles = site_root / "content" / "articles"
     (articles / "long.md").write_text(
         "---\ntitle: Un resumen largo\ndate: 2026-02-10\nupdated: 2025-02-11\ntopics: [economy]\n"
-        f"summary: {'Palabra ' * 40}\ntags: [austerity, austerty]\nsources:\n  - publisher: Reuters\n---\nBody.\n",
+        f"summary: {'Palabra ' * 40}\ntags: [austerity, austerty]\nsources:\n  - publisher: Fixture Wire\n---\nBody.\n",
         "utf-8")
 
     result = run_cli("check", "--root", site_root)

@@ -39,7 +39,7 @@ def base_url_of(site: Path) -> str:
 def listed_articles(site: Path) -> int:
     """Articles in listings: the archive's month counts add up to them."""
     html = (site / "archive" / "index.html").read_text("utf-8")
-    return sum(int(n) for n in re.findall(r'class="count">\((\d+) articles?\)', html))
+    return sum(int(n) for n in re.findall(r'class="count">\((\d+) (?:articles?|artículos?)\)', html))
 
 
 # --- RSS 2.0 and Atom 1.0 ------------------------------------------------------------------------------

@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-from milei_watch import __version__, fetch, ingest, sources
+from milei_watch import __version__, ingest, sources
+from milei_watch.cli import main
 from milei_watch.config import SiteConfig, load_config
+from milei_watch.ingest import fetch
 
 FIXTURES = ROOT / "tests" / "fixtures" / "feeds"
 NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=ZoneInfo("America/Argentina/Buenos_Aires"))
@@ -332,6 +334,30 @@ def test_a_response_larger_than_the_cap_is_refused(tmp_path, server):
     assert result(report, "local").new == 1
 
 
+def test_a_body_shorter_than_its_content_length_is_an_error(tmp_path, server):
+    body = fixture_bytes("rss20.xml")
+    half = len(body) // 2
+
+    def cut_short(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body[:half])  # then the connection closes
+
+    server.routes["/cut.xml"] = cut_short
+    reason = f"the connection closed before the whole feed arrived ({half} of {len(body)} bytes)"
+    with pytest.raises(fetch.FetchError) as caught:
+        fetch.fetch(server.url("/cut.xml"), timeout=5)
+    assert str(caught.value) == reason
+    config = project(tmp_path, {"cut": server.url("/cut.xml"), "local": "atom10.xml"})
+    report = ingest.ingest(config, now=NOW)
+    assert result(report, "cut").line() == f"cut: 0 new, 0 seen, 0 skipped (not relevant), 1 failed ({reason})"
+    assert result(report, "local").new == 1 and len(inbox(config)) == 1
+    state = json.loads((config.content_dir / "ingest-state.json").read_text(encoding="utf-8"))
+    assert "cut" not in state["sources"]
+
+
 def test_a_refused_connection_is_reported(tmp_path):
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
@@ -360,11 +386,17 @@ def test_a_web_page_instead_of_a_feed_is_reported(tmp_path, server):
 # ---------------------------------------------------------------------------------------------
 # the command
 
-def test_run_ingest_prints_a_line_per_source_and_a_total_and_exits_1_when_one_failed(tmp_path, server):
+def run_command(capsys: pytest.CaptureFixture[str], root: Path, *options: str) -> tuple[int, list[str], str]:
+    """`milei-watch ingest` in-process: its exit status, its standard output's lines and its standard error."""
+    status = main(["ingest", "--root", str(root), *options])
+    captured = capsys.readouterr()
+    return status, captured.out.splitlines(), captured.err
+
+
+def test_ingest_prints_a_line_per_source_and_a_total_and_exits_1_when_one_failed(tmp_path, server, capsys):
     server.routes["/broken.xml"] = send(b"oops", status=500)
     project(tmp_path, {"local": "rss20.xml", "broken": server.url("/broken.xml"), "atom": "atom10.xml"})
-    printed: list[str] = []
-    status = ingest.run_ingest(tmp_path, out=printed.append)
+    status, printed, _ = run_command(capsys, tmp_path)
     assert status == 1
     assert printed == [
         "local: 2 new, 0 seen, 1 skipped (not relevant), 0 failed",
@@ -374,61 +406,62 @@ def test_run_ingest_prints_a_line_per_source_and_a_total_and_exits_1_when_one_fa
     ]
 
 
-def test_run_ingest_exits_0_when_every_source_is_fine(tmp_path, server):
+def test_ingest_exits_0_when_every_source_is_fine(tmp_path, server, capsys):
     server.routes["/feed.xml"] = send(fixture_bytes("rss10.rdf"), headers={"Content-Type": "application/rdf+xml"})
     config = project(tmp_path, {"rdf": server.url("/feed.xml"), "local": "rss091.xml"})
-    printed: list[str] = []
-    assert ingest.run_ingest(tmp_path, out=printed.append) == 0
+    status, printed, _ = run_command(capsys, tmp_path)
+    assert status == 0
     assert printed[-1] == "total: 2 new, 0 seen, 1 skipped (not relevant), 0 failed"
     assert len(inbox(config)) == 2
 
 
-def test_run_ingest_source_option_runs_one_source(tmp_path, server):
+def test_ingest_source_option_runs_one_source(tmp_path, server, capsys):
     server.routes["/feed.xml"] = send(fixture_bytes("rss20.xml"))
     project(tmp_path, {"web": server.url("/feed.xml"), "local": "atom10.xml"})
-    printed: list[str] = []
-    assert ingest.run_ingest(tmp_path, source="local", out=printed.append) == 0
+    status, printed, _ = run_command(capsys, tmp_path, "--source", "local")
+    assert status == 0
     assert printed == ["local: 1 new, 0 seen, 0 skipped (not relevant), 0 failed",
                        "total: 1 new, 0 seen, 0 skipped (not relevant), 0 failed"]
     assert server.requests == []
 
 
-def test_run_ingest_unknown_source_exits_2_listing_the_known_ones(tmp_path):
+def test_ingest_unknown_source_exits_2_listing_the_known_ones(tmp_path, capsys):
     project(tmp_path, {"local": "rss20.xml", "atom": "atom10.xml"})
-    printed: list[str] = []
-    assert ingest.run_ingest(tmp_path, source="nope", out=printed.append) == 2
-    assert printed == ["content/feeds.yaml: error: no source named 'nope'\n"
-                       "    hint: known sources: atom, local\n1 error"]
+    status, printed, errors = run_command(capsys, tmp_path, "--source", "nope")
+    assert status == 2 and printed == []
+    assert errors == ("content/feeds.yaml: error: no source named 'nope'\n"
+                      "    hint: known sources: atom, local\n1 error\n")
 
 
-def test_run_ingest_with_a_corrupt_state_exits_1_and_writes_nothing(tmp_path):
+def test_ingest_with_a_corrupt_state_exits_1_and_writes_nothing(tmp_path, capsys):
     config = project(tmp_path, {"local": "rss20.xml"})
     (config.content_dir / "ingest-state.json").write_text("{ not json", encoding="utf-8")
-    printed: list[str] = []
-    errors: list[str] = []
-    assert ingest.run_ingest(tmp_path, out=printed.append, err=errors.append) == 1
-    assert printed == []
-    assert errors[0].startswith("content/ingest-state.json:1:3: error: the ingest state is not valid JSON")
+    status, printed, errors = run_command(capsys, tmp_path)
+    assert status == 1 and printed == []
+    assert errors.startswith("content/ingest-state.json:1:3: error: the ingest state is not valid JSON")
     assert inbox(config) == []
 
 
-def test_run_ingest_with_a_broken_feed_list_exits_2(tmp_path):
+def test_ingest_with_a_broken_feed_list_exits_2(tmp_path, capsys):
     config = project(tmp_path, {"local": "rss20.xml"})
     (config.content_dir / "feeds.yaml").write_text("- name: local\n  path: content/rss20.xml\n  enable: no\n",
                                                    encoding="utf-8")
-    printed: list[str] = []
-    assert ingest.run_ingest(tmp_path, out=printed.append) == 2
-    assert printed == ["content/feeds.yaml:3: error: unknown source setting 'enable'\n"
-                       "    hint: did you mean 'enabled'?\n1 error"]
+    status, printed, errors = run_command(capsys, tmp_path)
+    assert status == 2 and printed == []
+    assert errors == ("content/feeds.yaml:3: error: unknown source setting 'enable'\n"
+                      "    hint: did you mean 'enabled'?\n1 error\n")
     assert inbox(config) == []
 
 
-def test_run_ingest_dry_run_and_limit(tmp_path):
+def test_ingest_dry_run_and_limit(tmp_path, capsys):
     config = project(tmp_path, {"local": "dates.xml"})
-    printed: list[str] = []
-    assert ingest.run_ingest(tmp_path, dry_run=True, limit=2, out=printed.append) == 0
-    assert printed == ["local: 2 new, 0 seen, 0 skipped (not relevant), 0 failed, 5 held back by --limit",
-                       "total: 2 new, 0 seen, 0 skipped (not relevant), 0 failed, 5 held back by --limit; "
+    status, printed, _ = run_command(capsys, tmp_path, "--dry-run", "--limit", "2")
+    assert status == 0
+    assert printed == ["local: 2 new, 0 seen, 0 skipped (not relevant), 0 failed, 5 held for the next run",
+                       "total: 2 new, 0 seen, 0 skipped (not relevant), 0 failed, 5 held for the next run; "
                        "dry run, nothing written"]
     assert inbox(config) == [] and not (config.content_dir / "ingest-state.json").exists()
-    assert ingest.run_ingest(tmp_path, limit=0, out=printed.append) == 2
+    with pytest.raises(SystemExit) as refused:
+        main(["ingest", "--root", str(tmp_path), "--limit", "0"])
+    assert refused.value.code == 2
+    assert "argument --limit: must be at least 1" in capsys.readouterr().err

@@ -141,8 +141,8 @@ def test_article_json_ld_has_the_news_article_fields(basic):
     assert data["articleSection"] == ["Debt & IMF", "Diplomacy"]
     assert data["keywords"] == ["imf", "austerity"]
     assert data["citation"] == [{"@type": "CreativeWork", "name": "Argentina seeks support",
-                                 "url": "https://fixture.example.org/reuters-story", "datePublished": "2026-01-19",
-                                 "publisher": {"@type": "Organization", "name": "Reuters"}}]
+                                 "url": "https://fixture.example.org/wire-story", "datePublished": "2026-01-19",
+                                 "publisher": {"@type": "Organization", "name": "Fixture Wire"}}]
     assert data["correction"] == [{"@type": "CorrectionComment", "text": "An earlier version misnamed the lender.",
                                    "datePublished": "2026-01-25T00:00:00-03:00"}]
 
@@ -152,7 +152,7 @@ def test_uncorrected_article_has_no_correction_and_desk_is_an_organisation(basic
     assert "correction" not in data
     assert data["author"]["@type"] == "Organization"
     assert data["citation"] == [{"@type": "CreativeWork", "publisher": {"@type": "Organization",
-                                                                        "name": "Reuters"}}]
+                                                                        "name": "Fixture Wire"}}]
 
 
 def test_json_ld_escapes_markup_and_round_trips(basic):
@@ -167,7 +167,7 @@ def test_every_article_of_the_shipped_site_has_complete_json_ld():
     required = {"headline", "description", "datePublished", "dateModified", "author", "publisher",
                 "mainEntityOfPage", "articleSection", "keywords", "citation"}
     pages = sorted((site / "articles").glob("*/index.html"))
-    assert len(pages) >= 10
+    assert len(pages) >= 6
     for path in pages:
         page = read_page(path)
         [data] = page.data()

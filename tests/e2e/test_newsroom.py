@@ -27,7 +27,7 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 W3C_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 
-INFLACION = "articles/inflacion-de-enero-lo-que-dijo-el-indec/"
+INFLACION = "articles/inflacion-de-enero-lo-que-dijo-el-instituto-de-ejemplo/"
 RESERVAS = "articles/reservas-del-banco-central/"
 BONOS = "articles/bonos-fmi-y-el-calendario-de-pagos/"
 CANCILLERIA = "articles/cancilleria-y-el-departamento-de-estado/"
@@ -46,7 +46,8 @@ PUBLISHED = [
 ]
 AUTHOR_NAMES = {"desk": "Mesa de redacción", "maria-lopez": "María López", "juan-perez": "Juan Pérez",
                 "ana-gomez": "Ana Gómez"}
-LABELS = {"analysis": "Analysis", "news": "News", "explainer": "Explainer", "opinion": "Opinion"}
+# The newsroom fixture is a Spanish site (language: es): its interface speaks Spanish.
+LABELS = {"analysis": "Análisis", "news": "Noticia", "explainer": "Explicativo", "opinion": "Opinión"}
 SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "explainer": "BackgroundNewsArticle",
                 "opinion": "OpinionNewsArticle"}
 # Every event in the content: (date, title, article, topics).
@@ -54,7 +55,7 @@ EVENTS = [
     ("2023-12-10", "Milei asume la presidencia", OPINION, {"economy", "regional"}),
     ("2024-01-12", "El directorio del FMI aprueba la revisión", BONOS, {"debt-imf"}),
     ("2026-01-25", "Argentina confirma las reuniones ministeriales", CANCILLERIA, {"diplomacy", "economy"}),
-    ("2026-02-13", "El INDEC publica la inflación de enero", INFLACION, {"economy"}),
+    ("2026-02-13", "El Instituto de Ejemplo publica la inflación de enero", INFLACION, {"economy"}),
 ]
 
 
@@ -115,15 +116,15 @@ def test_corrections_box_ends_the_article_oldest_first(newsroom):
 
 def test_corrected_article_says_corrected_on_the_latest_date(newsroom):
     html = _read(newsroom, BONOS)
-    assert re.search(r'Corrected on <time datetime="2026-02-20T00:00:00-03:00">20 February 2026</time>\. '
-                     r'<a href="#corrections">See the corrections</a>', html)
-    assert "Corrected on" not in _read(newsroom, RESERVAS)
+    assert re.search(r'Corregido el <time datetime="2026-02-20T00:00:00-03:00">20 de febrero de 2026</time>\. '
+                     r'<a href="#corrections">Ver las correcciones</a>', html)
+    assert "Corregido el" not in _read(newsroom, RESERVAS)
 
 
 def test_byline_shows_the_latest_change_as_updated(newsroom):
     def updated(path: str) -> list[str]:
         byline = re.search(r'<p class="byline".*?</p>', _read(newsroom, path), re.S).group(0)
-        return re.findall(r'<span>Updated <time datetime="([^"]+)">', byline)
+        return re.findall(r'<span>Actualizado <time datetime="([^"]+)">', byline)
 
     assert updated(BONOS) == ["2026-02-20T00:00:00-03:00"]        # a correction later than any update
     assert updated(CANCILLERIA) == ["2026-01-28T00:00:00-03:00"]  # its `updated:` date
@@ -232,24 +233,24 @@ def test_article_numbers_its_sources(newsroom):
     html = _read(newsroom, INFLACION)
     box = re.search(r'<section class="sources" id="sources".*?<ol>(.*?)</ol>', html, re.S).group(1)
     assert re.findall(r'<li id="source-(\d+)"><span class="publisher">([^<]+)</span>', box) == [
-        ("1", "Reuters"), ("2", "INDEC")]
-    assert '<a href="https://example.com/reuters/inflation">Argentina January inflation</a>' in box
-    assert '<time datetime="2026-02-13">13 February 2026</time>' in box
+        ("1", "Fixture Wire"), ("2", "Instituto de Ejemplo")]
+    assert '<a href="https://example.com/fixture-wire/inflation">Argentina January inflation</a>' in box
+    assert '<time datetime="2026-02-13">13 de febrero de 2026</time>' in box
     assert "<cite>Índice de precios al consumidor</cite>" in box
     citations = _json_ld(html)["citation"]
-    assert [c["publisher"]["name"] for c in citations] == ["Reuters", "INDEC"]
+    assert [c["publisher"]["name"] for c in citations] == ["Fixture Wire", "Instituto de Ejemplo"]
 
 
 def test_sources_page_lists_each_publisher_with_its_citing_articles(newsroom):
     main = _main(_read(newsroom, "sources/"))
     listed = {publisher: re.findall(r'<li><a href="/([^"]+)">', body)
               for publisher, body in re.findall(r'<h2 id="publisher-\d+">([^<]+)</h2>(.*?)</section>', main, re.S)}
-    # the expired summit guide, the scheduled piece and the draft cite Reuters too, but are not listed
+    # the expired summit guide, the scheduled piece and the draft cite Fixture Wire too, but are not listed
     assert listed == {
-        "AP": [OPINION],
-        "Bloomberg": [RESERVAS, BONOS],
-        "INDEC": [INFLACION],
-        "Reuters": [INFLACION, BONOS],
+        "Example Gazette": [RESERVAS, BONOS],
+        "Fixture Wire": [INFLACION, BONOS],
+        "Instituto de Ejemplo": [INFLACION],
+        "Placeholder Press": [OPINION],
         "Unattributed news report": [CANCILLERIA],
     }
 
@@ -279,7 +280,7 @@ def test_author_links_are_shown(newsroom):
 @pytest.mark.parametrize("url, kind, author", PUBLISHED)
 def test_article_byline_and_json_ld_name_the_author(newsroom, url, kind, author):
     html = _read(newsroom, url)
-    assert f'By <a href="/authors/{author}/">{AUTHOR_NAMES[author]}</a>' in html
+    assert f'Por <a href="/authors/{author}/">{AUTHOR_NAMES[author]}</a>' in html
     data = _json_ld(html)
     assert data["author"]["name"] == AUTHOR_NAMES[author]
     assert data["author"]["url"] == f"{BASE}authors/{author}/"
@@ -340,8 +341,8 @@ def test_build_prints_the_next_scheduled_article(fresh):
 
 def test_expired_article_leaves_listings_and_feeds_but_keeps_its_page(newsroom):
     html = _read(newsroom, CUMBRE)
-    assert re.search(r'<p class="notice" role="note"[^>]*>This article is no longer current: it expired on '
-                     r'<time datetime="2026-02-15T00:00:00-03:00">15 February 2026</time>', html)
+    assert re.search(r'<p class="notice" role="note"[^>]*>Este artículo ya no está vigente: venció el '
+                     r'<time datetime="2026-02-15T00:00:00-03:00">15 de febrero de 2026</time>', html)
     mentions = sorted(p.relative_to(newsroom / "site").as_posix()
                       for p in (newsroom / "site").rglob("*") if p.is_file() and CUMBRE.encode() in p.read_bytes())
     # reachable (its page, the sitemap) but in no listing, feed or related box, nor in search
@@ -389,7 +390,7 @@ def test_news_sitemap_holds_the_articles_of_the_last_two_days(newsroom):
     assert _news_urls(newsroom) == [INFLACION]
     tree = ET.parse(newsroom / "site" / "news-sitemap.xml").getroot()
     news = tree.find(f"{{{SITEMAP_NS}}}url/{{{NEWS_NS}}}news")
-    assert news.findtext(f"{{{NEWS_NS}}}title") == "Inflación de enero: lo que dijo el INDEC"
+    assert news.findtext(f"{{{NEWS_NS}}}title") == "Inflación de enero: lo que dijo el Instituto de Ejemplo"
     assert news.findtext(f"{{{NEWS_NS}}}publication_date") == "2026-02-24T10:00:00-03:00"
     text = (newsroom / "site" / "news-sitemap.xml").read_text("utf-8")
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
@@ -431,11 +432,12 @@ def test_every_shipped_byline_is_in_authors_yaml(shipped):
 
 def test_shipped_timeline_holds_exactly_the_two_events(shipped):
     root, _site = shipped
-    build_fixture(root, now=dt.datetime(2026, 6, 1, tzinfo=TZ))
+    build_fixture(root, now=dt.datetime(2026, 12, 1, 12, 0, tzinfo=TZ))   # after every shipped article
     rows = _timeline(_read(root, "timeline/"))
     assert [(year, date, title) for year, date, title, _url in rows] == [
-        (2023, "2023-12-10", "Javier Milei takes office as President of Argentina"),
-        (2026, "2026-01-25", "Argentina confirms participation in ministerial meetings at the US Department of State"),
+        (2023, "2023-12-10", "Javier Milei assumes the presidency of Argentina"),
+        (2026, "2026-01-25", "Argentina's participation in ministerial meetings at the State Department confirmed "
+                             "as of 25 January 2026, per the report"),
     ]
     for _year, _date, _title, url in rows:
         assert (root / "site" / url / "index.html").is_file()

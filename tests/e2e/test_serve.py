@@ -45,10 +45,12 @@ def served(tmp_path_factory):
     server.stop()
 
 
-def raw_get(server: DevServer, target: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
-    """A request sent byte for byte, so that no client library normalises the path."""
+def raw_get(server: DevServer, target: str, method: str = "GET",
+            host: str | None = "localhost") -> tuple[int, dict[str, str], bytes]:
+    """A request sent byte for byte, so that no client library normalises the path or the Host header."""
     with socket.create_connection(server.address, timeout=10) as sock:
-        sock.sendall(f"{method} {target} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode("latin-1"))
+        header = "" if host is None else f"Host: {host}\r\n"
+        sock.sendall(f"{method} {target} HTTP/1.0\r\n{header}\r\n".encode("latin-1"))
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
@@ -94,6 +96,49 @@ def test_refuses_paths_outside_the_output_folder(served, target):
     status, _, body = raw_get(served, target)
     assert status == 404
     assert b"TOP SECRET" not in body
+
+
+@pytest.mark.parametrize("target", [
+    "/" + "a" * 300,
+    "/articles/" + "%C3%B1" * 150 + "/",        # 300 bytes once decoded
+    "/articles/deuda-y-fmi/" + "b" * 256,
+    "/" + "a/" * 3000,                           # every segment short, the whole longer than a path can be
+])
+def test_overlong_paths_get_a_client_error_without_a_traceback(served, capfd, target):
+    status, _, body = raw_get(served, target)
+    assert 400 <= status < 500
+    assert b"TOP SECRET" not in body
+    assert "Traceback" not in capfd.readouterr().err
+    assert raw_get(served, "/")[0] == 200  # and the server carries on
+
+
+@pytest.mark.parametrize("host", [
+    "evil.example", "evil.example:{port}", "localhost.evil.example", "127.0.0.1.nip.io:{port}", "[::2]", None, "",
+])
+def test_requests_addressed_to_another_host_are_refused(served, host):
+    host = None if host is None else host.format(port=served.address[1])
+    for target in ("/", "/articles/deuda-y-fmi/", "/feed.xml", "/" + EVENTS_PATH):
+        status, _, body = raw_get(served, target, host=host)
+        assert status == 403, (target, host)
+        assert b"<title>" not in body and b"<item>" not in body and b"event:" not in body
+
+
+@pytest.mark.parametrize("host", ["localhost", "LocalHost:{port}", "127.0.0.1", "127.0.0.1:{port}", "[::1]",
+                                  "[::1]:{port}"])
+def test_requests_addressed_to_this_server_are_answered(served, host):
+    status, _, body = raw_get(served, "/", host=host.format(port=served.address[1]))
+    assert status == 200 and b"<title>Fixture Watch" in body
+
+
+def test_the_host_given_is_accepted_and_a_wildcard_host_accepts_addresses_not_names():
+    from milei_watch.serve import host_allowed
+
+    assert host_allowed("192.168.1.5:8000", "192.168.1.5")
+    assert host_allowed("devbox.lan", "devbox.lan")
+    assert not host_allowed("192.168.1.6", "192.168.1.5")
+    assert host_allowed("[fe80::1]:8000", "::") and host_allowed("10.0.0.2", "0.0.0.0")
+    assert not host_allowed("rebound.example:8000", "0.0.0.0")
+    assert not host_allowed("localhost:80x", "127.0.0.1") and not host_allowed("user@localhost", "127.0.0.1")
 
 
 def test_refuses_symlinks_that_leave_the_output_folder(dev):

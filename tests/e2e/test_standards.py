@@ -73,7 +73,7 @@ def test_pages_are_readable_without_javascript(site):
 def test_article_text_is_in_the_html():
     site = shipped_site()
     html = (site / "articles" / "ajuste-and-privatizacion" / "index.html").read_text("utf-8")
-    assert "Three strands" in html and "The libertarian logic" in html
+    assert "Three remedies" in html and "Analysis: how the pieces fit" in html
 
 
 def test_stylesheet_has_schemes_print_focus_and_system_fonts():

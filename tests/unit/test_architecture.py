@@ -47,9 +47,9 @@ def table(text: str, header: tuple[str, ...]) -> list[list[str]]:
 
 
 def _module(cell: str) -> str:
-    """'`keys.py`' → 'keys'."""
-    match = re.fullmatch(r"`([\w]+)\.py`", cell)
-    assert match, f"a module cell must read `name.py`, not {cell!r}"
+    """'`keys.py`' → 'keys'; a subpackage's module, '`ingest/fetch.py`' → 'ingest/fetch'."""
+    match = re.fullmatch(r"`(\w+(?:/\w+)*)\.py`", cell)
+    assert match, f"a module cell must read `name.py` or `package/name.py`, not {cell!r}"
     return match[1]
 
 
@@ -92,38 +92,53 @@ class Import:
 
 
 def modules(package: Path = PACKAGE) -> set[str]:
-    return {path.stem for path in package.glob("*.py")}
+    """Every module by its path in the package without .py: 'keys', 'ingest/__init__', 'ingest/fetch'."""
+    return {path.relative_to(package).with_suffix("").as_posix() for path in package.rglob("*.py")}
 
 
 def package_imports(package: Path = PACKAGE) -> list[Import]:
-    """Every import of one package module by another, at module level or inside a function."""
+    """Every import of one package module by another, at module level or inside a function.
+
+    Importing a subpackage's module runs the subpackage's __init__ first, so it counts as importing both."""
     names = modules(package)
     found: list[Import] = []
 
-    def target(module: str | None, alias: str) -> str:
-        # `from .x import y` → x; `from . import x` → x when x is a module, else the package (`__version__`)
-        if module:
-            return module.split(".")[0]
-        return alias if alias in names else "__init__"
+    def targets(parts: list[str], alias: str | None, home: list[str]) -> list[str]:
+        # parts: the dotted path under the package; alias: a name imported from it; home: the importer's
+        # own subpackage, whose __init__ has run before the importer anyway
+        if alias is not None and "/".join(parts + [alias]) in names:
+            module = "/".join(parts + [alias])
+        elif alias is not None and "/".join(parts + [alias, "__init__"]) in names:
+            module = "/".join(parts + [alias, "__init__"])
+        elif parts and "/".join(parts) in names:
+            module = "/".join(parts)
+        else:  # a name defined in a package's __init__, such as `__version__`
+            module = "/".join(parts + ["__init__"])
+        inits = ["/".join(parts[:depth] + ["__init__"]) for depth in range(1, len(parts) + 1)
+                 if parts[:depth] != home[:depth]]
+        return [init for init in inits if init in names and init != module] + [module]
 
-    for path in sorted(package.glob("*.py")):
-        importer = path.stem
+    for path in sorted(package.rglob("*.py")):
+        importer = path.relative_to(package).with_suffix("").as_posix()
+        home = importer.split("/")[:-1]  # the subpackage the importer is in; [] at the top
 
         def visit(node: ast.AST, lazy: bool) -> None:
             for child in ast.iter_child_nodes(node):
                 inner = lazy or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
                 imported: list[str] = []
                 if isinstance(child, ast.ImportFrom):
-                    if child.level == 1:
-                        imported = [target(child.module, alias.name) for alias in child.names]
+                    if 0 < child.level <= len(home) + 1:
+                        base = home[:len(home) - (child.level - 1)]
+                        parts = base + (child.module.split(".") if child.module else [])
+                        imported = [name for alias in child.names for name in targets(parts, alias.name, home)]
                     elif child.level == 0 and child.module and child.module.split(".")[0] == package.name:
-                        rest = child.module.split(".")[1:]
-                        imported = [target(".".join(rest) or None, alias.name) for alias in child.names]
+                        parts = child.module.split(".")[1:]
+                        imported = [name for alias in child.names for name in targets(parts, alias.name, home)]
                 elif isinstance(child, ast.Import):
                     for alias in child.names:
                         parts = alias.name.split(".")
                         if parts[0] == package.name:
-                            imported.append(parts[1] if len(parts) > 1 else "__init__")
+                            imported += targets(parts[1:], None, home)
                 for name in dict.fromkeys(imported):
                     if name != importer:
                         found.append(Import(importer, name, child.lineno, lazy))
@@ -234,6 +249,25 @@ def test_an_import_inside_a_function_is_checked(tmp_path):
     assert layering_problems(imports, layers, set()) == [
         "low.py:2 imports high inside a function: layer 0 may not import layer 1"]
     assert layering_problems(imports, layers, {("low", "high")}) == []
+
+
+def test_a_subpackage_has_a_row_per_module_and_importing_one_runs_its_init(tmp_path):
+    package = tmp_path / "milei_watch"
+    (package / "pkg").mkdir(parents=True)
+    (package / "__init__.py").write_text('__version__ = "0"\n')
+    (package / "low.py").write_text("from .pkg import part\n")
+    (package / "pkg" / "__init__.py").write_text("from . import part\n")
+    (package / "pkg" / "part.py").write_text("from .. import low\nfrom .. import __version__\nfrom . import other\n")
+    (package / "pkg" / "other.py").write_text("")
+    assert modules(package) == {"__init__", "low", "pkg/__init__", "pkg/part", "pkg/other"}
+    imports = set(package_imports(package))
+    assert imports == {Import("low", "pkg/__init__", 1, False), Import("low", "pkg/part", 1, False),
+                       Import("pkg/__init__", "pkg/part", 1, False), Import("pkg/part", "low", 1, False),
+                       Import("pkg/part", "__init__", 2, False), Import("pkg/part", "pkg/other", 3, False)}
+    assert _module("`pkg/part.py`") == "pkg/part"
+    layers = {"__init__": 0, "low": 0, "pkg/__init__": 2, "pkg/part": 0, "pkg/other": 0}
+    assert layering_problems(sorted(imports, key=str), layers, set()) == [
+        "low.py:1 imports pkg/__init__ at module level: layer 0 may not import layer 2"]
 
 
 def test_an_exception_does_not_excuse_a_module_level_import(tmp_path):

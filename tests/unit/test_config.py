@@ -115,21 +115,24 @@ def test_topic_problems_name_their_lines(tmp_path):
   - slug: debt
     name: Debt
     descripton: typo
+  - slug: peso
+    name: Peso
 """
     assert _errors(tmp_path, text) == [
         "content/site.yaml:8: topic slug 'Economy Two' must be lowercase letters, digits and hyphens"
         " | use 'economy-two'",
         "content/site.yaml:11: topic 'economy' is defined twice | give each topic its own slug",
-        "content/site.yaml:14: topic needs description (text) | write it as '- slug: economy' with 'name:' and"
-        " 'description:' lines below",
+        # the misspelt key is one mistake: the description it was meant to be is not reported missing too
         "content/site.yaml:16: unknown topic setting 'descripton' | did you mean 'description'?",
+        "content/site.yaml:17: topic needs description (text) | write it as '- slug: economy' with 'name:' and"
+        " 'description:' lines below",
     ]
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
     assert _errors(tmp_path, MINIMAL + "bad: [1\n") == [
         "content/site.yaml:9: invalid YAML: did not find expected ',' or ']' (a flow sequence opened on line 8)"
-        " | fix the YAML syntax"]
+        " | fix the YAML syntax; quote values that contain ':' or start with a special character"]
 
 
 def test_config_must_be_a_mapping(tmp_path):
@@ -144,7 +147,7 @@ def test_config_must_be_utf8(tmp_path):
         load_config(tmp_path)
     [diagnostic] = info.value.diagnostics
     assert (str(diagnostic.location), diagnostic.message) == (
-        "content/site.yaml:2", "not UTF-8 text (byte 0xe1 cannot start a character here)")
+        "content/site.yaml:2:16", "not UTF-8 text (byte 0xe1 cannot start a character here)")
 
 
 def test_missing_config_says_where_it_looked(tmp_path):
@@ -153,3 +156,17 @@ def test_missing_config_says_where_it_looked(tmp_path):
     [diagnostic] = info.value.diagnostics
     assert str(diagnostic.location) == "content/site.yaml"
     assert "--root" in diagnostic.hint
+
+
+def test_contact_is_optional_text(tmp_path):
+    assert load_config(_write(tmp_path, MINIMAL)).contact == ""
+    assert load_config(_write(tmp_path, MINIMAL + "contact: desk@example.org\n")).contact == "desk@example.org"
+    assert _errors(tmp_path, MINIMAL + "contact: [a, b]\n") == [
+        "content/site.yaml:8: 'contact' must be text, not a list | write it as contact: \"…\" on one line"]
+
+
+def test_hostile_yaml_is_refused_with_its_line(tmp_path):
+    assert _errors(tmp_path, MINIMAL + "subject_terms: &t [a]\nlanguage: en\nlanguage: es\n") == [
+        "content/site.yaml:8: anchors and aliases (&x, *x) are not allowed | write the value out in full instead of '&t'"]
+    assert _errors(tmp_path, MINIMAL + "language: en\nlanguage: es\n") == [
+        "content/site.yaml:9: duplicate key 'language': first on line 8, again on line 9 | keep one of the two"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 import shutil
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,9 +18,11 @@ import markdown
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-from milei_watch import classify, ingest, markup, model, sources
+from milei_watch import ingest, markup, model, sources
 from milei_watch.config import SiteConfig, load_config
 from milei_watch.errors import BuildError, Diagnostic
+from milei_watch.ingest import classify, drafts, feedlist, parser
+from milei_watch.ingest.seen import load_state
 
 FIXTURES = ROOT / "tests" / "fixtures" / "feeds"
 TZ = ZoneInfo("America/Argentina/Buenos_Aires")
@@ -129,22 +133,22 @@ def test_default_topics_apply_only_when_no_keyword_matches(classifier):
 
 def test_summary_is_trimmed_on_a_word_boundary_to_280_characters():
     words = " ".join(f"word{n}" for n in range(200))
-    trimmed = ingest.trim_words(words)
+    trimmed = parser.trim_words(words)
     assert len(trimmed) <= 280
     assert trimmed.endswith("…")
     assert words.startswith(trimmed[:-1]) and words[len(trimmed) - 1] == " "
-    assert ingest.trim_words("short text") == "short text"
+    assert parser.trim_words("short text") == "short text"
 
 
 def test_plain_text_strips_markup_and_decodes_entities_until_nothing_is_left():
     text = "<p>Econom&iacute;a</p><p>&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;deuda &nbsp; y <b>FMI</b></p>"
-    assert ingest.plain_text(text) == "Economía deuda y FMI"
-    assert ingest.plain_text("inflation < 5% & rising") == "inflation < 5% & rising"
+    assert parser.plain_text(text) == "Economía deuda y FMI"
+    assert parser.plain_text("inflation < 5% & rising") == "inflation < 5% & rising"
 
 
 def test_links_compare_without_case_fragment_or_utm_parameters():
-    a = ingest.normalise_link("HTTPS://Example.ORG/a/B?id=7&utm_source=rss#top")
-    b = ingest.normalise_link("https://example.org/a/B?utm_medium=x&id=7")
+    a = parser.normalise_link("HTTPS://Example.ORG/a/B?id=7&utm_source=rss#top")
+    b = parser.normalise_link("https://example.org/a/B?utm_medium=x&id=7")
     assert a == b == "https://example.org/a/B?id=7"
 
 
@@ -154,7 +158,7 @@ def test_links_compare_without_case_fragment_or_utm_parameters():
 def test_shipped_feed_list_is_valid_and_only_the_offline_sample_is_enabled(tmp_path):
     config = project(tmp_path)
     shutil.copy(ROOT / "content" / "feeds.yaml", config.content_dir / "feeds.yaml")
-    feeds = ingest.load_feeds(config)
+    feeds = feedlist.load_feeds(config)
     assert [f.name for f in feeds if f.enabled] == ["sample"]
     assert all(f.url.startswith("https://") for f in feeds if not f.enabled)
 
@@ -162,7 +166,7 @@ def test_shipped_feed_list_is_valid_and_only_the_offline_sample_is_enabled(tmp_p
 def test_unknown_source_setting_names_the_line_and_suggests_the_key(tmp_path):
     config = project(tmp_path, extra="- name: wire\n  url: https://example.org/feed.xml\n  topcis: [economy]\n")
     with pytest.raises(BuildError) as caught:
-        ingest.load_feeds(config)
+        feedlist.load_feeds(config)
     [problem] = caught.value.diagnostics
     assert str(problem.location) == "content/feeds.yaml:3"
     assert "unknown source setting 'topcis'" in problem.message
@@ -180,7 +184,7 @@ def test_every_feed_list_problem_is_reported_with_its_line(tmp_path):
         "- name: outside\n  path: ../elsewhere.xml\n"            # 16-17
     ))
     with pytest.raises(BuildError) as caught:
-        ingest.load_feeds(config)
+        feedlist.load_feeds(config)
     found = {(d.location.line, d.message) for d in caught.value.diagnostics}
     assert found == {
         (2, "url 'example.org/feed' is not an http(s) address"),
@@ -206,7 +210,7 @@ def test_disabled_sources_are_skipped_unless_named(tmp_path):
 def test_a_name_yaml_reads_as_true_or_false_asks_for_quotes(tmp_path):
     config = project(tmp_path, extra="- name: off\n  url: https://example.org/f\n")
     with pytest.raises(BuildError) as caught:
-        ingest.load_feeds(config)
+        feedlist.load_feeds(config)
     [problem] = caught.value.diagnostics
     assert (problem.location.line, problem.message) == (1, "a source name must be text, not true/false")
     assert problem.hint == 'put the name in quotes, e.g. name: "off"'
@@ -380,13 +384,13 @@ def test_dates_are_converted_to_the_site_timezone(tmp_path, title, date):
 
 def test_feedparser_only_ever_gets_bytes(tmp_path, monkeypatch):
     seen = []
-    original = ingest.feedparser.parse
+    original = parser.feedparser.parse
 
     def spy(data, **options):
         seen.append(type(data))
         return original(data, **options)
 
-    monkeypatch.setattr(ingest.feedparser, "parse", spy)
+    monkeypatch.setattr(parser.feedparser, "parse", spy)
     run(project(tmp_path, "rss20.xml", "atom10.xml"))
     assert seen == [bytes, bytes]
 
@@ -428,9 +432,9 @@ def test_name_clash_gets_a_suffix_and_never_overwrites(tmp_path):
 
 
 def test_write_draft_counts_up_past_every_taken_name(tmp_path):
-    item = ingest.FeedItem("id:x", "Milei and the IMF", "https://example.org/x", None, "<p>Milei IMF</p>")
-    draft = ingest.make_draft(item, publisher="Desk", topics=("debt-imf",), tz=TZ, now=NOW)
-    paths = [ingest.write_draft(tmp_path, draft) for _ in range(3)]
+    item = parser.FeedItem("id:x", "Milei and the IMF", "https://example.org/x", None, "<p>Milei IMF</p>")
+    draft = drafts.make_draft(item, publisher="Desk", topics=("debt-imf",), tz=TZ, now=NOW)
+    paths = [drafts.write_draft(tmp_path, draft) for _ in range(3)]
     assert [p.name for p in paths] == ["2026-02-01-milei-and-the-imf.md", "2026-02-01-milei-and-the-imf-2.md",
                                        "2026-02-01-milei-and-the-imf-3.md"]
 
@@ -516,10 +520,118 @@ def test_limit_caps_new_drafts_per_source_and_leaves_the_rest_for_later(tmp_path
     report = run(config, limit=1)
     assert [r.new for r in report.sources] == [1, 1]
     assert result(report, "rss20").line() == ("rss20: 1 new, 0 seen, 1 skipped (not relevant), 0 failed, "
-                                              "1 held back by --limit")
+                                              "1 held for the next run")
     later = run(config)
     assert [r.new for r in later.sources] == [1, 1]
     assert len(inbox(config)) == 4
+
+
+def rss(*items: str) -> str:
+    """An RSS 2.0 feed of the given <item> bodies."""
+    inner = "".join(f"<item>{item}</item>\n" for item in items)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Test</title>'
+            f"<link>https://example.org/</link><description>Test feed</description>\n{inner}</channel></rss>\n")
+
+
+def story(number: int, title: str = "", *, guid: str | None = None, link: str | None = None,
+          date: str = "Sun, 25 Jan 2026 14:00:00 GMT", text: str = "Argentina and the IMF") -> str:
+    guid = f"story-{number}" if guid is None else guid
+    link = f"https://example.org/{number}" if link is None else link
+    return (f"<title>{title or f'Milei and the IMF, story {number}'}</title><description>{text}</description>"
+            + (f"<guid isPermaLink=\"false\">{guid}</guid>" if guid else "")
+            + (f"<link>{link}</link>" if link else "") + (f"<pubDate>{date}</pubDate>" if date else ""))
+
+
+def feed_project(tmp_path: Path, feeds: dict[str, str], settings: dict[str, str] | None = None) -> SiteConfig:
+    """A project whose feeds.yaml lists one local source per feed text, with optional extra settings."""
+    config = project(tmp_path)
+    entries = []
+    for name, text in feeds.items():
+        (config.content_dir / "fixtures" / f"{name}.xml").write_text(text, encoding="utf-8")
+        extra = (settings or {}).get(name, "")
+        entries.append(f"- name: {name}\n  path: content/fixtures/{name}.xml\n{extra}")
+    (config.content_dir / "feeds.yaml").write_text("".join(entries), encoding="utf-8")
+    return load_config(tmp_path)
+
+
+def test_dry_run_reports_exactly_what_a_real_run_writes(tmp_path):
+    wire = rss(
+        story(1),
+        story(1, "Milei and the IMF, story 1 retitled"),                        # same guid: seen
+        story(2, guid="", link="https://example.org/2?utm_source=rss"),
+        story(2, "Story 2 again", guid="", link="HTTPS://EXAMPLE.ORG/2#top"),   # same link once normalised
+        story(3, "Milei names an ambassador in Washington", guid="", link=""),
+        story(4, "Milei names an ambassador in Washington", guid="", link="",   # same title, another day
+              date="Mon, 26 Jan 2026 14:00:00 GMT"),
+        story(5, "Brazil and the weather", text="Nothing about the subject"),  # not relevant
+        story(6, "Milei and the IMF, story 1"),                                  # same title, own guid: new
+        *(story(number) for number in range(7, 12)),                           # over the limit: held
+    )
+    section = rss(story(1), story(2, guid="", link="https://example.org/2"), story(12), story(12))
+    feeds = {"wire": wire, "section": section}
+
+    dry_config = feed_project(tmp_path / "dry", feeds)
+    dry = run(dry_config, dry_run=True, limit=7)
+    real_config = feed_project(tmp_path / "real", feeds)
+    real = run(real_config, limit=7)
+
+    assert dry.lines() == [*real.lines()[:-1], real.lines()[-1] + "; dry run, nothing written"]
+    assert [(r.new, r.seen, r.skipped, r.held) for r in real.sources] == [(7, 2, 1, 3), (1, 3, 0, 0)]
+    assert sum(r.new for r in dry.sources) == len(inbox(real_config)) == 8
+    assert inbox(dry_config) == []
+    # after the real run, a dry run and a real run agree again: only the held stories are new
+    again = run(real_config, dry_run=True)
+    assert again.lines()[:-1] == run(real_config).lines()[:-1]
+    assert [r.new for r in again.sources] == [3, 0]
+
+
+@pytest.mark.timeout(30)  # reading a FIFO with no writer would otherwise wait for ever
+def test_a_fifo_as_a_feed_path_fails_that_source_at_once(tmp_path):
+    config = project(tmp_path, "rss20.xml", extra="- name: pipe\n  path: content/feed.fifo\n"
+                                                  "- name: folder\n  path: content/fixtures\n")
+    os.mkfifo(config.content_dir / "feed.fifo")
+    started = time.monotonic()
+    report = run(config)
+    assert time.monotonic() - started < 5
+    assert result(report, "pipe").line() == \
+        "pipe: 0 new, 0 seen, 0 skipped (not relevant), 1 failed (content/feed.fifo is not a regular file)"
+    assert result(report, "folder").line().endswith("1 failed (content/fixtures is not a regular file)")
+    assert result(report, "rss20").new == 2 and not report.ok
+
+
+def test_a_source_writes_at_most_50_drafts_a_run_and_the_next_run_takes_the_next_50(tmp_path):
+    config = feed_project(tmp_path, {"archive": rss(*(story(number) for number in range(1, 10_001)))})
+    first = result(run(config), "archive")
+    assert (first.new, first.held, first.ok) == (50, 9_950, True)
+    assert first.line() == "archive: 50 new, 0 seen, 0 skipped (not relevant), 0 failed, 9950 held for the next run"
+    assert len(inbox(config)) == 50
+    state = json.loads((config.content_dir / "ingest-state.json").read_text(encoding="utf-8"))
+    assert sorted(state["sources"]["archive"]["seen"]) == sorted(f"id:story-{n}" for n in range(1, 51))
+
+    second = result(run(config), "archive")
+    assert (second.new, second.seen, second.held) == (50, 50, 9_900)
+    assert sorted(meta_of(path)["title"] for path in second.drafts) == \
+        sorted(f"Milei and the IMF, story {n}" for n in range(51, 101))
+    assert len(inbox(config)) == 100
+
+
+def test_max_new_in_the_feed_list_caps_a_source_and_limit_replaces_it_for_one_run(tmp_path):
+    config = feed_project(tmp_path, {"wire": rss(*(story(n) for n in range(1, 11))),
+                                     "desk": rss(*(story(n) for n in range(11, 21)))},
+                          {"wire": "  max_new: 3\n"})
+    assert [f.max_new for f in feedlist.load_feeds(config)] == [3, 50]
+    assert [(r.new, r.held) for r in run(config).sources] == [(3, 7), (10, 0)]
+    assert [(r.new, r.held) for r in run(config, limit=5).sources] == [(5, 2), (0, 0)]
+    assert [(r.new, r.held) for r in run(config, limit=20).sources] == [(2, 0), (0, 0)]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "many", "true", "2.5"])
+def test_max_new_must_be_a_positive_whole_number(tmp_path, value):
+    config = project(tmp_path, extra=f"- name: wire\n  url: https://example.org/feed.xml\n  max_new: {value}\n")
+    with pytest.raises(BuildError) as caught:
+        feedlist.load_feeds(config)
+    [problem] = caught.value.diagnostics
+    assert problem.location.line == 3 and problem.message.startswith("'max_new' must be a whole number of at least 1")
 
 
 def test_state_is_sorted_indented_and_ends_with_a_newline(tmp_path):
@@ -536,7 +648,7 @@ def test_state_is_sorted_indented_and_ends_with_a_newline(tmp_path):
 def test_shipped_state_is_valid_and_empty(tmp_path):
     config = project(tmp_path)
     shutil.copy(ROOT / "content" / "ingest-state.json", config.content_dir / "ingest-state.json")
-    assert ingest.load_state(config) == {}
+    assert load_state(config) == {}
 
 
 @pytest.mark.parametrize("text, line, message", [
@@ -617,7 +729,7 @@ def test_hostile_feed_gives_drafts_with_nothing_executable(tmp_path):
 
 def test_make_draft_sanitises_raw_html_that_feedparser_never_saw(tmp_path):
     # Built by hand, bypassing feedparser's own sanitiser: nh3 alone must make it safe.
-    item = ingest.FeedItem(
+    item = parser.FeedItem(
         key="id:raw",
         title='<script>alert(1)</script>Milei <img src=x onerror=alert(2)> IMF &lt;script&gt;alert(3)&lt;/script&gt;',
         link="javascript:alert(4)",
@@ -630,8 +742,8 @@ def test_make_draft_sanitises_raw_html_that_feedparser_never_saw(tmp_path):
         content="<script>alert(13)</script><p>Content</p>",
         base="https://example.org/news/",
     )
-    draft = ingest.make_draft(item, publisher="Wire <b>[desk]</b>", topics=("debt-imf",), tz=TZ, now=NOW)
-    path = ingest.write_draft(tmp_path / "content" / "inbox", draft)
+    draft = drafts.make_draft(item, publisher="Wire <b>[desk]</b>", topics=("debt-imf",), tz=TZ, now=NOW)
+    path = drafts.write_draft(tmp_path / "content" / "inbox", draft)
     assert_nothing_executable(path)
     meta = meta_of(path)
     assert meta["title"] == "Milei IMF"
@@ -648,9 +760,9 @@ def test_make_draft_sanitises_raw_html_that_feedparser_never_saw(tmp_path):
     "Milei <https://evil.example/> IMF",             # an autolink
 ])
 def test_markdown_syntax_in_feed_text_stays_text(tmp_path, title):
-    item = ingest.FeedItem("id:md", title, "https://example.org/a", None, "<p>Milei IMF</p>")
-    draft = ingest.make_draft(item, publisher="Wire *{: onclick=alert(4)}*", topics=("debt-imf",), tz=TZ, now=NOW)
-    path = ingest.write_draft(tmp_path, draft)
+    item = parser.FeedItem("id:md", title, "https://example.org/a", None, "<p>Milei IMF</p>")
+    draft = drafts.make_draft(item, publisher="Wire *{: onclick=alert(4)}*", topics=("debt-imf",), tz=TZ, now=NOW)
+    path = drafts.write_draft(tmp_path, draft)
     rendered = markup.Renderer().render(sources.read_body(path))
     audit = _TagAudit()
     audit.feed(rendered)
@@ -662,9 +774,9 @@ def test_titles_that_look_like_yaml_or_front_matter_round_trip(tmp_path):
     titles = ['Milei: "IMF" deal', "---", "...", "- [a, b]: {c}", "Milei #1 & 'co' @ 100%", "yes", "2026-01-25",
               "Title\u2028with line separator", "Milei\x00\x07 control"]
     for number, title in enumerate(titles):
-        item = ingest.FeedItem(f"id:{number}", title, "", None, "Argentina")
-        draft = ingest.make_draft(item, publisher="Desk", topics=("economy",), tz=TZ, now=NOW)
-        path = ingest.write_draft(tmp_path, draft)
+        item = parser.FeedItem(f"id:{number}", title, "", None, "Argentina")
+        draft = drafts.make_draft(item, publisher="Desk", topics=("economy",), tz=TZ, now=NOW)
+        path = drafts.write_draft(tmp_path, draft)
         expected = " ".join(title.replace("\x00", "").replace("\x07", "").split())
         assert meta_of(path)["title"] == expected
 
@@ -683,7 +795,7 @@ def test_sample_feed_demonstrates_classification(tmp_path):
     topics = {title: meta["topics"] for title, meta in drafts_by_title(config).items()}
     assert topics == {
         "Sample: Milei seeks US support to restructure Argentina's debt": ["debt-imf"],
-        "Sample: Argentina confirms ministerial meetings at the State Department": ["diplomacy"],
+        "Sample: Argentina had confirmed ministerial meetings at the State Department as of 25 January": ["diplomacy"],
         "Sample: Venezuela and Cuba as possible points of friction for Milei": ["regional"],
         "Sample: Milei propone austeridad, privatizaciones y menos gasto": ["economy"],
     }

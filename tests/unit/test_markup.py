@@ -56,7 +56,7 @@ def test_quotes_at_the_start_of_a_block_open(render):
 def test_code_keeps_straight_quotes(render):
     html = render('Use `"quoted"` and `--flag`.\n\n```\nprint("hi") -- ...\n```\n')
     assert html == ('<p>Use <code>"quoted"</code> and <code>--flag</code>.</p>\n'
-                    "<pre><code>print(&quot;hi&quot;) -- ...\n</code></pre>")
+                    '<pre><code>print("hi") -- ...\n</code></pre>')
 
 
 def test_attribute_values_keep_straight_quotes(render):
@@ -122,3 +122,93 @@ def test_absolute_links_resolves_every_address_in_tags_only():
         ' <a href="https://example.org/x?a=1&amp;b=2">x</a> <img alt="" src="https://example.org/sub/articles/a/chart.png">'
         ' <a href="https://other.example/">o</a> <a href="mailto:d@example.org">m</a>'
         ' <code>&lt;a href="#kept"&gt;</code> <a href="">empty</a></p>')
+
+
+@pytest.mark.parametrize("address, scheme", [
+    ("javascript:alert(1)", "javascript"), ("JaVaScRiPt:alert(1)", "javascript"), (" javascript:x", "javascript"),
+    ("jav&#x09;ascript:x", "javascript"), ("&#106;avascript:x", "javascript"), ("java\nscript:x", "javascript"),
+    ("\x01javascript:x", "javascript"), ("javascript&colon;x", "javascript"), ("&#x01; vbscript:x", "vbscript"),
+    ("data:text/html,x", "data"), ("https://example.org/a:b", "https"), ("mailto:desk@example.org", "mailto"),
+    ("/a:b", ""), ("#fn:1", ""), ("chart.png", ""), ("?q=a:b", ""), ("../b/", ""), ("12:30", ""),
+])
+def test_url_scheme_is_the_one_a_browser_would_see(address, scheme):
+    assert markup.url_scheme(address) == scheme
+    assert markup.is_safe_url(address) == (scheme in ("", "http", "https", "mailto"))
+
+
+def test_unsafe_addresses_are_found_in_every_syntax_at_their_line_and_column():
+    text = ("Intro with a [fine link](https://example.org/).\n"
+            "\n"
+            "An [inline](javascript:alert(1)) link and ![an image](data:image/png;base64,AAAA).\n"
+            "A [reference][r], an autolink <vbscript:msgbox(1)> and <a href=\"&#106;avascript:x\">raw</a>.\n"
+            "\n"
+            "[r]: file:///etc/passwd\n")
+    _html, unsafe = markup.Renderer().convert(text)
+    assert [(u.line, u.column, u.scheme, u.address) for u in unsafe] == [
+        (3, 13, "javascript", "javascript:alert(1)"),
+        (3, 55, "data", "data:image/png;base64,AAAA"),
+        (4, 32, "vbscript", "vbscript:msgbox(1)"),
+        (4, 65, "javascript", "&#106;avascript:x"),
+        (6, 6, "file", "file:///etc/passwd"),
+    ]
+
+
+def test_addresses_in_code_and_in_plain_text_are_not_reported():
+    text = ("Write `[x](javascript:alert(1))` to see why.\n\n"
+            "```\n<a href=\"data:text/html,x\">x</a>\n```\n\n"
+            "    <iframe src=\"javascript:alert(1)\"></iframe>\n\n"
+            "A plain javascript: word, a [^1] note and a time of 12:30.\n\n[^1]: Note: with a colon.\n")
+    assert markup.Renderer().convert(text)[1] == []
+
+
+def test_unsafe_addresses_are_dropped_from_the_html_as_well(render):
+    assert render("[x](javascript:alert(1)) ![y](data:image/png;base64,AA)\n") == '<p><a>x</a> <img alt="y"></p>'
+
+
+def test_raw_html_is_reduced_to_the_allow_list(render):
+    html = render('<p onclick="alert(1)" style="color: red" class="lead">Texto <font>seguro</font>'
+                  '<script>alert(1)</script></p>\n\n<iframe src="https://example.org/">inside</iframe>\n\n'
+                  '<img src=x onerror=alert(1)>\n\n<svg><script>alert(1)</script></svg>\n\n'
+                  '<a href="https://example.org/" target="_blank" title="t">a</a>\n')
+    assert html == ('<p class="lead">Texto seguro</p>\n\n\n\n<p><img src="x"></p>\n<p></p>\n'
+                    '<p><a href="https://example.org/" title="t">a</a></p>')
+
+
+def test_markdown_output_keeps_what_the_theme_and_readers_rely_on(render):
+    html = render("## Intro {#intro .wide}\n\nA claim.[^1]\n\n| L | R |\n|:--|--:|\n| a | b |\n\n"
+                  "```python\nx = 1\n```\n\n[^1]: The note.\n")
+    assert '<h2 class="wide" id="intro">Intro</h2>' in html
+    assert '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>' in html
+    assert '<div class="footnote">' in html and '<li id="fn:1">' in html
+    assert '<a class="footnote-backref" href="#fnref:1" title="Back to reference 1">' in html
+    assert '<th style="text-align:left">L</th>' in html and '<td style="text-align:right">b</td>' in html
+    assert '<code class="language-python">x = 1\n</code>' in html
+
+
+def test_feed_text_is_escaped_for_the_reader_that_decodes_it_once():
+    from milei_watch.feeds import rss_text, text_as_html
+
+    assert text_as_html("<script>alert('x')</script> & co") == "&lt;script&gt;alert('x')&lt;/script&gt; &amp; co"
+    assert str(rss_text("Debt & IMF <b>")) == "Debt &#x26; IMF &#x3C;b&#x3E;"
+
+
+def test_markup_key_follows_the_sanitiser_version(tmp_path, monkeypatch):
+    import importlib.util
+    from types import SimpleNamespace
+
+    from milei_watch import inputs
+
+    key = inputs.markup_key()
+    (tmp_path / "nh3").mkdir()
+    (tmp_path / "nh3" / "__init__.py").write_text("", "utf-8")
+    (tmp_path / "nh3-99.0.0.dist-info").mkdir()
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: SimpleNamespace(
+        origin=str(tmp_path / "nh3" / "__init__.py")) if name == "nh3" else find_spec(name))
+    inputs.markup_key.cache_clear()
+    try:
+        assert inputs.markup_key() != key
+    finally:
+        monkeypatch.undo()
+        inputs.markup_key.cache_clear()
+    assert inputs.markup_key() == key

@@ -189,13 +189,13 @@ def test_default_author_must_exist_too(project):
 
 
 SOURCES = """sources:
-  - publisher: Reuters
+  - publisher: Fixture Wire
     url: https://example.org/story
     date: 2026-01-09
   - title: No publisher
-  - publisher: AP
+  - publisher: Placeholder Press
     url: example.org
-  - publisher: AFP
+  - publisher: Example Gazette
     publsher: typo
 """
 
@@ -213,7 +213,7 @@ def test_sources_are_checked_entry_by_entry(project):
 def test_sources_keep_their_order_and_fields(project):
     site, problems = _build(project, {"articles/a.md": _article(extra=SOURCES.split("  - title")[0])})
     assert problems == []
-    assert _only(site).sources == (model.SourceRef("Reuters", "", "https://example.org/story", dt.date(2026, 1, 9)),)
+    assert _only(site).sources == (model.SourceRef("Fixture Wire", "", "https://example.org/story", dt.date(2026, 1, 9)),)
 
 
 def test_events_default_to_the_article_topics(project):
@@ -230,7 +230,7 @@ def test_event_problems_name_their_lines(project):
              "  - {date: 2026-01-02, title: Y, topics: [nope]}\n")
     _site, problems = _build(project, {"articles/a.md": _article(extra=extra)})
     assert problems == [
-        "content/articles/a.md:7: event date 'soon' is not a date | write it as 2026-01-25",
+        "content/articles/a.md:7: event date is not a date: 'soon' | write it as 2026-01-25",
         "content/articles/a.md:9: an event needs a 'title' | add 'title: What happened' to the event",
         "content/articles/a.md:10: unknown topic 'nope' in event | "
         "use one of: economy, debt-imf, diplomacy, regional",
@@ -262,7 +262,7 @@ def test_correction_problems_name_their_lines(project):
         "a correction can only follow publication; check the year",
         "content/articles/a.md:9: a correction needs a 'text' saying what was corrected | "
         "add 'text: An earlier version said …' to the correction",
-        "content/articles/a.md:10: correction date 'later' is not a date | write it as 2026-02-01",
+        "content/articles/a.md:10: correction date is not a date: 'later' | write it as 2026-02-01",
     ]
 
 
@@ -366,3 +366,25 @@ def test_summary_may_be_empty_but_not_left_out(project):
     })
     assert problems == ["content/articles/c.md:1: missing required key 'summary' | add 'summary:' to the front matter"]
     assert sorted(a.summary for a in site.articles) == ["", ""]
+
+
+def test_a_source_cited_through_another_keeps_its_via(project):
+    extra = "sources:\n  - publisher: Fixture Wire\n    via: Example Gazette\n  - publisher: Example Gazette\n"
+    site, problems = _build(project, {"articles/a.md": _article(extra=extra)})
+    assert problems == []
+    assert _only(site).sources == (model.SourceRef("Fixture Wire", via="Example Gazette"),
+                                   model.SourceRef("Example Gazette"))
+
+
+def test_a_duplicate_front_matter_key_names_both_lines(project):
+    _site, problems = _build(project, {"articles/a.md": _article(extra="title: Otra\n")})
+    assert problems == ["content/articles/a.md:6: duplicate key 'title': first on line 2, again on line 6 | "
+                        "keep one of the two"]
+
+
+def test_authors_file_refuses_aliases_and_names_its_lines(project):
+    (project / "content" / "authors.yaml").write_text("- slug: desk\n  name: &n Desk\n- slug: other\n  name: *n\n",
+                                                      "utf-8")
+    _authors, problems, _digest = model.load_authors(model.read_authors_file(load_config(project)))
+    assert [f"{d.location}: {d.message}" for d in problems] == [
+        "content/authors.yaml:2: anchors and aliases (&x, *x) are not allowed"]

@@ -26,7 +26,7 @@ def _parse(text: str | bytes, rel: str = "content/articles/x.md"):
 def test_front_matter_is_split_with_key_lines():
     doc = _parse(ARTICLE)
     assert doc.meta["title"] == "Año uno"
-    assert doc.key_lines == {"title": 2, "date": 3, "topics": 4, "summary": 5}
+    assert doc.lines == {("title",): 2, ("date",): 3, ("topics",): 4, ("topics", 0): 4, ("summary",): 5}
     assert doc.meta_first_line == 2
     assert doc.body_line == 7
     assert doc.words == 5
@@ -34,7 +34,7 @@ def test_front_matter_is_split_with_key_lines():
 
 def test_byte_order_mark_and_windows_line_endings_are_accepted():
     doc = _parse(b"\xef\xbb\xbf" + ARTICLE.replace("\n", "\r\n").encode("utf-8"))
-    assert doc.meta["summary"] == "S" and doc.key_lines["summary"] == 5
+    assert doc.meta["summary"] == "S" and doc.line(("summary",)) == 5
 
 
 def test_dots_also_close_front_matter():

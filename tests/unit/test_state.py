@@ -51,3 +51,17 @@ def test_a_cache_whose_two_halves_disagree_is_not_trusted(tmp_path: Path) -> Non
     (config.cache_dir / "articles.marshal").write_bytes(halves)  # as if killed between the two writes
     loaded, reason = state.load(config.cache_dir, config.output_dir, config.tz)
     assert loaded is None and reason == "build cache is unreadable; building everything"
+
+
+def test_a_source_cited_through_another_survives_the_cache(tmp_path: Path) -> None:
+    root = copy_site(tmp_path / "project")
+    (root / "content" / "articles" / "via.md").write_text(
+        "---\ntitle: Citado\ndate: 2026-01-12\ntopics: [economy]\nsummary: S\nsources:\n"
+        "  - publisher: Fixture Wire\n    via: Example Gazette\n    date: 2026-01-11\n---\nCuerpo.\n", "utf-8")
+    config, site, files = _validated(root)
+    articles = {a.source: a for a in site.all_articles}
+    state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
+    loaded, _reason = state.load(config.cache_dir, config.output_dir, config.tz)
+    assert loaded is not None
+    [ref] = loaded.articles["content/articles/via.md"].sources
+    assert (ref.publisher, ref.via) == ("Fixture Wire", "Example Gazette")

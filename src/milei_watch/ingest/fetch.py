@@ -12,7 +12,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from . import __version__
+from .. import __version__
 
 DEFAULT_TIMEOUT = 20.0
 CONNECT_TIMEOUT = 10.0
@@ -166,6 +166,11 @@ def _read_capped(answer: http.client.HTTPResponse, deadline: float, timeout: flo
         _shorten_wait(answer, remaining)
         chunk = answer.read1(CHUNK)
         if not chunk:
+            # http.client ends a body at the connection's close without checking it against
+            # Content-Length; a feed cut short would otherwise be parsed as a shorter feed
+            if declared.isdigit() and size < int(declared):
+                raise FetchError(f"the connection closed before the whole feed arrived "
+                                 f"({size} of {int(declared)} bytes)")
             return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:

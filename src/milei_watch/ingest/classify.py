@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .config import SiteConfig
+from ..config import SiteConfig
 
 # Used when site.yaml lists no subject terms, so an empty list never floods the inbox.
 DEFAULT_SUBJECT = ("Milei", "Argentina")
