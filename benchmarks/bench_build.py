@@ -3,6 +3,7 @@
     python benchmarks/bench_build.py               # N = 1,000 and 10,000
     python benchmarks/bench_build.py --sizes 1000  # one size
     python benchmarks/bench_build.py --large       # adds N = 100,000
+    python benchmarks/bench_build.py --languages 2 # each article also in Spanish: 2 × N in two editions
 
 For each N it measures the median of --runs runs (at least 3) of: a clean build,
 a no-op rebuild, one article's body edited (one from the middle of the corpus,
@@ -98,17 +99,33 @@ def article(rng: random.Random, index: int, start: dt.datetime) -> str:
     return "\n".join(meta) + "\n" + "\n\n".join(body) + "\n"
 
 
-def make_corpus(root: Path, count: int, seed: int = 20231210) -> None:
-    """A project folder with `count` deterministic articles and the repository's templates."""
+def make_corpus(root: Path, count: int, seed: int = 20231210, languages: int = 1) -> None:
+    """A project folder with `count` deterministic articles and the repository's templates; with two
+    languages, each article also has a Spanish version (2 × count articles)."""
+    import yaml
+
     rng = random.Random(seed)
     start = dt.datetime(2023, 11, 1, tzinfo=dt.timezone(dt.timedelta(hours=-3)))
     (root / "content" / "articles").mkdir(parents=True)
     shutil.copytree(REPO / "templates", root / "templates")
-    config = (REPO / "content" / "site.yaml").read_text("utf-8").replace("search: true", "search: false")
-    (root / "content" / "site.yaml").write_text(config, "utf-8")
+    settings = yaml.safe_load((REPO / "content" / "site.yaml").read_text("utf-8"))
+    settings["search"] = False
+    settings.pop("languages", None)
+    if languages == 2:
+        settings["languages"] = [{
+            "code": "es", "locale": "es_AR", "title": "Sintético", "description": "Un corpus sintético.",
+            "topics": [{"slug": t["slug"], "name": f"Tema {t['slug']}", "description": "Descripción."}
+                       for t in settings["topics"]]}]
+    (root / "content" / "site.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False),
+                                                "utf-8")
     for index in range(count):
         path = root / "content" / "articles" / f"synthetic-{index:06d}.md"
-        path.write_text(article(rng, index, start), "utf-8")
+        text = article(rng, index, start)
+        if languages == 2:
+            text = text.replace("---\ntitle:", f"---\ntranslation_key: k{index}\ntitle:", 1)
+            spanish = text.replace('title: "Synthetic analysis', 'lang: es\ntitle: "Análisis sintético', 1)
+            (path.parent / f"sintetico-{index:06d}.md").write_text(spanish, "utf-8")
+        path.write_text(text, "utf-8")
 
 
 def run_build(root: Path, *extra: str) -> tuple[float, int, str]:
@@ -189,12 +206,13 @@ SCENARIOS = (
 )
 
 
-def measure(count: int, runs: int, jobs: str | None, work: Path) -> list[tuple[str, float, float, str]]:
+def measure(count: int, runs: int, jobs: str | None, work: Path, languages: int = 1,
+            ) -> list[tuple[str, float, float, str]]:
     """Every scenario at one corpus size, in a corpus generated under `work`."""
     rows = []
     root = work / "project"
     started = time.perf_counter()
-    make_corpus(root, count)
+    make_corpus(root, count, languages=languages)
     print(f"  corpus of {count} articles generated in {time.perf_counter() - started:.1f} s", flush=True)
     extra = ("--jobs", jobs) if jobs else ()
 
@@ -238,6 +256,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", help="passed to build --jobs (default: CPU count)")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus")
+    parser.add_argument("--languages", type=int, choices=(1, 2), default=1,
+                        help="2: every article also in Spanish, a site of 2 × N articles in two editions")
     args = parser.parse_args()
     if args.runs < 3:
         parser.error("--runs must be at least 3 for a median")
@@ -251,9 +271,9 @@ def main() -> None:
     works = []
     try:
         for count in sizes:
-            print(f"N = {count:,}")
+            print(f"N = {count:,}" + (" in two languages (2 × N articles)" if args.languages == 2 else ""))
             works.append(Path(tempfile.mkdtemp(prefix=f"milei-bench-{count}-")))
-            table[count] = measure(count, args.runs, args.jobs, works[-1])
+            table[count] = measure(count, args.runs, args.jobs, works[-1], args.languages)
     finally:
         for work in works:
             if args.keep:
