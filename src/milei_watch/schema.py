@@ -35,6 +35,8 @@ class Text:
             value = ""
         if self.numbers and isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
+        if isinstance(value, bool) and not hint:  # YAML reads a bare on, off, yes or no as true/false
+            hint = f'YAML reads a bare yes, no, on or off as true/false: put the text in quotes, e.g. {path[-1]}: "off"'
         if not isinstance(value, str):
             return run.wrong(path, label, self, value, hint)
         value = value.strip()

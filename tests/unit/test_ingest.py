@@ -191,7 +191,7 @@ def test_every_feed_list_problem_is_reported_with_its_line(tmp_path):
         (3, "source 'both' needs either a 'url' or a 'path', not both"),
         (8, "unknown topic 'diplomcy'"),
         (9, "source name 'Bad Name' may only contain lowercase letters, digits and hyphens"),
-        (13, "'enabled' must be true or false"),
+        (13, "source enabled must be true or false, not text"),
         (14, "source 'flag' is listed twice"),
         (17, "path '../elsewhere.xml' leaves the project folder"),
     }
@@ -212,8 +212,8 @@ def test_a_name_yaml_reads_as_true_or_false_asks_for_quotes(tmp_path):
     with pytest.raises(BuildError) as caught:
         feedlist.load_feeds(config)
     [problem] = caught.value.diagnostics
-    assert (problem.location.line, problem.message) == (1, "a source name must be text, not true/false")
-    assert problem.hint == 'put the name in quotes, e.g. name: "off"'
+    assert (problem.location.line, problem.message) == (1, "source name must be text, not true/false")
+    assert problem.hint.endswith('put the text in quotes, e.g. name: "off"')
 
 
 def test_unknown_source_name_lists_the_known_ones(tmp_path):
@@ -631,7 +631,10 @@ def test_max_new_must_be_a_positive_whole_number(tmp_path, value):
     with pytest.raises(BuildError) as caught:
         feedlist.load_feeds(config)
     [problem] = caught.value.diagnostics
-    assert problem.location.line == 3 and problem.message.startswith("'max_new' must be a whole number of at least 1")
+    assert problem.location.line == 3
+    assert problem.message in ("source max_new must be at least 1", "source max_new must be a whole number, not text",
+                               "source max_new must be a whole number, not true/false",
+                               "source max_new must be a whole number, not a number")
 
 
 def test_state_is_sorted_indented_and_ends_with_a_newline(tmp_path):
@@ -814,3 +817,31 @@ def test_every_draft_ingest_writes_validates(tmp_path):
     assert sum(r.new for r in report.sources) == len(inbox(config)) == 26
     site = assert_drafts_validate(config)
     assert len({article.slug for article in site.all_articles}) == 26
+
+
+def _with_spanish(tmp_path: Path) -> None:
+    """Give the project's site a Spanish edition (every topic named in Spanish)."""
+    config = load_config(tmp_path)
+    topics = "".join(f"      - slug: {t.slug}\n        name: Tema {t.slug}\n        description: Descripción.\n"
+                     for t in config.topics)
+    with (tmp_path / "content" / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("languages:\n  - code: es\n    locale: es_AR\n    title: Prueba\n    description: Un sitio.\n"
+                       f"    topics:\n{topics}")
+
+
+def test_a_source_in_another_language_writes_drafts_in_that_edition(tmp_path):
+    feed_project(tmp_path, {"wire": rss(story(1)), "cable": rss(story(2))}, {"cable": "  language: es\n"})
+    _with_spanish(tmp_path)
+    config = load_config(tmp_path)
+    assert [f.language for f in feedlist.load_feeds(config)] == ["en", "es"]
+    run(config)
+    langs = {path.name: re.search(r"(?m)^lang: (\w+)$", path.read_text("utf-8")) for path in inbox(config)}
+    assert sorted(m.group(1) if m else "" for m in langs.values()) == ["", "es"]
+
+
+def test_a_source_language_the_site_does_not_publish_is_an_error_with_its_line(tmp_path):
+    config = feed_project(tmp_path, {"wire": rss(story(1))}, {"wire": "  language: fr\n"})
+    with pytest.raises(BuildError) as caught:
+        feedlist.load_feeds(config)
+    [problem] = caught.value.diagnostics
+    assert (problem.location.line, problem.message) == (3, "unknown language 'fr'")

@@ -153,7 +153,8 @@ def ingest_source(config: SiteConfig, feed: FeedSource, previous: SourceState, c
     failed = 0
     inbox = config.content_dir / "inbox"
     for item, topics in selection.new:
-        draft = make_draft(item, publisher=feed.publisher, topics=topics, tz=config.tz, now=now)
+        draft = make_draft(item, publisher=feed.publisher, topics=topics, tz=config.tz, now=now,
+                           lang="" if feed.language == config.default_language else feed.language)
         try:
             if dry_run:
                 check_draft(draft_text(draft, draft.stem))

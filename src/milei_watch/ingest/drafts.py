@@ -37,7 +37,7 @@ class DraftError(Exception):
 
 
 def make_draft(item: FeedItem, *, publisher: str, topics: tuple[str, ...], tz: ZoneInfo,
-               now: dt.datetime) -> Draft:
+               now: dt.datetime, lang: str = "") -> Draft:
     """The draft for one item: plain-text front matter and a body quoting only the sanitised summary."""
     title = trim_words(plain_text(item.title), 200) or f"Untitled story from {publisher}"
     summary_text = plain_text(item.summary)
@@ -52,6 +52,8 @@ def make_draft(item: FeedItem, *, publisher: str, topics: tuple[str, ...], tz: Z
         source["date"] = date.date()
     meta = {"draft": True, "title": title, "date": date, "kind": "news", "topics": list(topics),
             "summary": summary, "sources": [source]}
+    if lang:  # a source in another of the site's languages: its drafts belong to that edition
+        meta["lang"] = lang
     lines = [f"*Ingested from {_markdown_text(publisher)} by `milei-watch ingest`. This is a draft: rewrite it "
              "in our own words, check every claim against the original and cite it before publishing.*", ""]
     quote = _quote(item, summary_text, content_text)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from .. import routes, yamlload
+from .. import routes, schema, yamlload
 from ..config import FEEDS_FILE, SiteConfig
 from ..errors import ConfigError, Diagnostic, Location, did_you_mean
 from . import fetch
 
 # New drafts per source and run when feeds.yaml sets no max_new; the rest wait for the next run.
 DEFAULT_MAX_NEW = 50
-_FEED_KEYS = ("name", "publisher", "url", "path", "topics", "enabled", "max_new")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +26,7 @@ class FeedSource:
     topics: tuple[str, ...] = ()    # applied when no topic keyword matches
     enabled: bool = True
     max_new: int = DEFAULT_MAX_NEW  # drafts per run at most; the rest wait for the next run
+    language: str = ""              # the drafts' `lang:`, one of the site's languages (default: the site's)
 
 
 def load_feeds(config: SiteConfig) -> tuple[FeedSource, ...]:
@@ -45,106 +45,90 @@ def load_feeds(config: SiteConfig) -> tuple[FeedSource, ...]:
     if not isinstance(data, list):
         raise ConfigError([Diagnostic(Location(FEEDS_FILE, 1), "the feed list must be a list of sources",
                                      "start each source with '- name: my-feed' and give it a url or path")])
-    problems: list[Diagnostic] = []
+    feeds, problems = _feed_sources(config, document)
+    if problems:
+        raise ConfigError(problems)
+    return tuple(feeds)
+
+
+_SOURCE_EXAMPLE = "'- name: my-feed' with a 'url:' or 'path:' line below"
+_SOURCE = schema.Record({
+    "name": schema.Field(schema.Text(blank=False), required=True),
+    "publisher": schema.Field(schema.Text(blank=False)),
+    "url": schema.Field(schema.Text(blank=False)),
+    "path": schema.Field(schema.Text(blank=False)),
+    "topics": schema.Field(schema.ListOf(schema.Text(blank=False), single=True),
+                           hint="write it like topics: [diplomacy]"),
+    "enabled": schema.Field(schema.Flag(), default=True),
+    "max_new": schema.Field(schema.Whole(1), default=DEFAULT_MAX_NEW,
+                            hint=f"the most new drafts one run writes from this source (default {DEFAULT_MAX_NEW})"),
+    "language": schema.Field(schema.Text(blank=False)),
+}, noun="source", unknown="unknown source setting {key}", missing="a source needs a '{name}'",
+    missing_hint="add 'name: my-feed' (lowercase letters, digits and hyphens)", example=_SOURCE_EXAMPLE)
+
+
+def _feed_sources(config: SiteConfig, document: yamlload.Document) -> tuple[list[FeedSource], list[Diagnostic]]:
+    """The sources as the schema declares them, then what needs the site: names, addresses, topics."""
+    entries, problems = schema.check(document, schema.ListOf(_SOURCE), FEEDS_FILE)
 
     def report(keypath: tuple[Any, ...], message: str, hint: str = "") -> None:
         problems.append(Diagnostic(Location(FEEDS_FILE, document.line(keypath)), message, hint))
 
     feeds: list[FeedSource] = []
     names: set[str] = set()
-    for index, item in enumerate(data):
-        feed = _feed_source(config, index, item, names, report)
-        if feed is not None:
-            feeds.append(feed)
-    if problems:
-        raise ConfigError(problems)
-    return tuple(feeds)
-
-
-def _feed_source(config: SiteConfig, index: int, item: Any, names: set[str],
-                 report: Callable[..., None]) -> FeedSource | None:
-    where: tuple[Any, ...] = (index,)
-    if not isinstance(item, dict):
-        report(where, "each source must be a mapping with a name and a url or path")
-        return None
-    ok = True
-    for key in item:
-        if key not in _FEED_KEYS:
-            report(where + (key,), f"unknown source setting '{key}'", did_you_mean(str(key), _FEED_KEYS))
+    languages = [edition.code for edition in config.editions]
+    for index, item in entries:
+        where: tuple[Any, ...] = (index,)
+        name = item["name"]
+        if not routes.is_slug(name):
+            report(where + ("name",), f"source name {yamlload.quote(name)} may only contain lowercase letters, "
+                   "digits and hyphens", f"use '{routes.slugify(name) or 'my-feed'}'")
+            continue
+        if name in names:
+            report(where + ("name",), f"source '{name}' is listed twice", "give each source its own name")
+            continue
+        names.add(name)
+        ok = True
+        url, file = "", None
+        given = document.value[index]
+        if ("url" in given) == ("path" in given):
+            report(where, f"source '{name}' needs either a 'url' or a 'path', not {'both' if 'url' in given else 'neither'}",
+                   "use url for a feed on the web, path for a file in the project")
             ok = False
-    name = item.get("name")
-    if name is not None and not isinstance(name, str):
-        # YAML reads a bare on, off, yes or no as true/false
-        report(where + ("name",), f"a source name must be text, not {yamlload.type_name(name)}",
-               "put the name in quotes, e.g. name: \"off\"" if isinstance(name, bool) else "")
-        return None
-    if not isinstance(name, str) or not name.strip():
-        report(where, "a source needs a 'name'", "add 'name: my-feed' (lowercase letters, digits and hyphens)")
-        return None
-    if not routes.is_slug(name):
-        report(where + ("name",), f"source name '{name}' may only contain lowercase letters, digits and hyphens",
-               f"use '{routes.slugify(name) or 'my-feed'}'")
-        return None
-    if name in names:
-        report(where + ("name",), f"source '{name}' is listed twice", "give each source its own name")
-        return None
-    names.add(name)
-    url, file = "", None
-    if ("url" in item) == ("path" in item):
-        report(where, f"source '{name}' needs either a 'url' or a 'path', not {'both' if 'url' in item else 'neither'}",
-               "use url for a feed on the web, path for a file in the project")
-        ok = False
-    elif "url" in item:
-        url = item["url"].strip() if isinstance(item["url"], str) else ""
-        if not fetch.is_web_address(url):
-            report(where + ("url",), f"url {item['url']!r} is not an http(s) address",
-                   "write it like https://example.org/feed.xml")
-            ok = False
-    else:
-        raw = item["path"]
-        if not isinstance(raw, str) or not raw.strip() or Path(raw.strip()).is_absolute():
-            report(where + ("path",), f"path {raw!r} must be a file path relative to the project folder",
-                   "write it like content/sample-feed.xml")
-            ok = False
-        else:
-            file = (config.root / raw.strip()).resolve()
-            if not file.is_relative_to(config.root):
-                report(where + ("path",), f"path '{raw}' leaves the project folder",
+        elif item["url"] is not None:
+            url = item["url"]
+            if not fetch.is_web_address(url):
+                report(where + ("url",), f"url {yamlload.quote(url)} is not an http(s) address",
+                       "write it like https://example.org/feed.xml")
+                ok = False
+        elif item["path"] is not None:
+            raw = item["path"]
+            file = (config.root / raw).resolve()
+            if Path(raw).is_absolute():
+                report(where + ("path",), f"path {yamlload.quote(raw)} must be a file path relative to the project "
+                       "folder", "write it like content/sample-feed.xml")
+                ok = False
+            elif not file.is_relative_to(config.root):
+                report(where + ("path",), f"path {yamlload.quote(raw)} leaves the project folder",
                        "keep local feeds inside the project")
                 ok = False
-    topics: list[str] = []
-    value = item.get("topics")
-    if value is not None:
-        listed = [value] if isinstance(value, str) else value
-        if not isinstance(listed, list):
-            report(where + ("topics",), "'topics' must be a list of topic slugs",
-                   "write it like topics: [diplomacy]")
-            ok = False
-            listed = []
-        for position, slug in enumerate(listed):
-            if isinstance(slug, str) and slug in config.topic_slugs:
+        topics: list[str] = []
+        for position, slug in item["topics"]:
+            if slug in config.topic_slugs:
                 topics.append(slug)
                 continue
-            keypath = where + ("topics", position) if isinstance(value, list) else where + ("topics",)
-            report(keypath, f"unknown topic {slug!r}",
-                   did_you_mean(str(slug), config.topic_slugs).replace("known keys", "known topics"))
+            keypath = where + ("topics", position) if isinstance(given.get("topics"), list) else where + ("topics",)
+            report(keypath, f"unknown topic {yamlload.quote(slug)}", did_you_mean(slug, config.topic_slugs, "topics"))
             ok = False
-    enabled = item.get("enabled", True)
-    if not isinstance(enabled, bool):
-        report(where + ("enabled",), "'enabled' must be true or false")
-        ok = False
-    publisher = item.get("publisher", name)
-    if not isinstance(publisher, str) or not publisher.strip():
-        report(where + ("publisher",), "'publisher' must be text", "write the name readers know, e.g. MercoPress")
-        ok = False
-    max_new = item.get("max_new", DEFAULT_MAX_NEW)
-    if isinstance(max_new, bool) or not isinstance(max_new, int) or max_new < 1:
-        report(where + ("max_new",), f"'max_new' must be a whole number of at least 1, not {max_new!r}",
-               f"the most new drafts one run writes from this source (default {DEFAULT_MAX_NEW})")
-        ok = False
-    if not ok:
-        return None
-    return FeedSource(name, publisher.strip(), url, file, tuple(topics), enabled, max_new)
+        language = item["language"] or languages[0]
+        if language not in languages:
+            report(where + ("language",), f"unknown language {yamlload.quote(language)}",
+                   did_you_mean(language, languages, "languages"))
+            ok = False
+        if ok:
+            feeds.append(FeedSource(name, item["publisher"] or name, url, file, tuple(topics), item["enabled"],
+                                    item["max_new"], language))
+    return feeds, problems
 
 
 def select_sources(feeds: tuple[FeedSource, ...], name: str | None) -> tuple[FeedSource, ...]:
