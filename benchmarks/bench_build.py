@@ -4,12 +4,16 @@
     python benchmarks/bench_build.py --sizes 1000  # one size
     python benchmarks/bench_build.py --large       # adds N = 100,000
     python benchmarks/bench_build.py --languages 2 # each article also in Spanish: 2 × N in two editions
+    python benchmarks/bench_build.py --sizes 1000 --images 200  # 200 of the articles with a lead image
 
 For each N it measures the median of --runs runs (at least 3) of: a clean build,
 a no-op rebuild, one article's body edited (one from the middle of the corpus,
 then the newest, which every feed carries), one article retitled, one article
 added, and one template edited; with the peak resident memory of the main
-process. Every run is `python -m milei_watch build` in a fresh process.
+process. With --images, the corpus also has that many lead images (generated JPEGs with
+camera metadata), and the benchmark adds one image edited, a clean build of the same corpus
+without the images, and the clean-build cost per image. Every run is `python -m milei_watch
+build` in a fresh process.
 """
 
 from __future__ import annotations
@@ -99,9 +103,10 @@ def article(rng: random.Random, index: int, start: dt.datetime) -> str:
     return "\n".join(meta) + "\n" + "\n\n".join(body) + "\n"
 
 
-def make_corpus(root: Path, count: int, seed: int = 20231210, languages: int = 1) -> None:
+def make_corpus(root: Path, count: int, seed: int = 20231210, languages: int = 1, images: int = 0) -> None:
     """A project folder with `count` deterministic articles and the repository's templates; with two
-    languages, each article also has a Spanish version (2 × count articles)."""
+    languages, each article also has a Spanish version (2 × count articles); with `images`, that many
+    articles, spread through the corpus, have a lead image of their own."""
     import yaml
 
     rng = random.Random(seed)
@@ -126,6 +131,54 @@ def make_corpus(root: Path, count: int, seed: int = 20231210, languages: int = 1
             spanish = text.replace('title: "Synthetic analysis', 'lang: es\ntitle: "Análisis sintético', 1)
             (path.parent / f"sintetico-{index:06d}.md").write_text(spanish, "utf-8")
         path.write_text(text, "utf-8")
+    add_images(root, count, images)
+
+
+IMAGE_SIZE = (1600, 1067)  # a common upload limit of newsroom systems: every size the build makes
+
+
+def bench_image(index: int, version: int = 0) -> bytes:
+    """A deterministic picture with a photograph's texture (noise over shapes and a gradient), as a
+    camera's JPEG: EXIF with a GPS position, which the build strips. Never a photograph."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(index * 1009 + version)
+    width, height = IMAGE_SIZE
+    base = Image.linear_gradient("L").resize((width, height))
+    picture = Image.merge("RGB", (base, base.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+                                  Image.new("L", (width, height), rng.randrange(256))))
+    pen = ImageDraw.Draw(picture)
+    for _ in range(30):
+        x, y, r = rng.randrange(width), rng.randrange(height), rng.randrange(40, 300)
+        pen.ellipse((x - r, y - r, x + r, y + r), fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    noise = Image.effect_noise((width, height), 40).convert("RGB")
+    picture = Image.blend(picture, noise, 0.25)
+    exif = Image.Exif()
+    exif[0x010F] = "Benchmark Camera"
+    exif[0x8825] = {1: "S", 2: (34.0, 36.0, 29.0), 3: "W", 4: (58.0, 22.0, 19.0)}
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85, exif=exif)
+    return buffer.getvalue()
+
+
+def add_images(root: Path, count: int, images: int) -> None:
+    """Give `images` articles, spread evenly through the corpus, a lead image each."""
+    if not images:
+        return
+    folder = root / "content" / "images"
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(images):
+        (folder / f"picture-{index:04d}.jpg").write_bytes(bench_image(index))
+        path = root / "content" / "articles" / f"synthetic-{index * count // images:06d}.md"
+        lead = f'---\nimage:\n  src: picture-{index:04d}.jpg\n  alt: "Synthetic picture {index}"\n'
+        path.write_text(path.read_text("utf-8").replace("---\n", lead, 1), "utf-8")
+
+
+def edit_image(root: Path, step: int) -> None:
+    """New bytes for one image (the first): the build draws its files again, and no other image's."""
+    (root / "content" / "images" / "picture-0000.jpg").write_bytes(bench_image(0, version=step + 1))
 
 
 def run_build(root: Path, *extra: str) -> tuple[float, int, str]:
@@ -206,18 +259,41 @@ SCENARIOS = (
 )
 
 
-def measure(count: int, runs: int, jobs: str | None, work: Path, languages: int = 1,
+def measure(count: int, runs: int, jobs: str | None, work: Path, languages: int = 1, images: int = 0,
             ) -> list[tuple[str, float, float, str]]:
     """Every scenario at one corpus size, in a corpus generated under `work`."""
     rows = []
     root = work / "project"
     started = time.perf_counter()
-    make_corpus(root, count, languages=languages)
-    print(f"  corpus of {count} articles generated in {time.perf_counter() - started:.1f} s", flush=True)
+    make_corpus(root, count, languages=languages, images=images)
+    print(f"  corpus of {count} articles{f' and {images} images' if images else ''} generated in "
+          f"{time.perf_counter() - started:.1f} s", flush=True)
     extra = ("--jobs", jobs) if jobs else ()
 
+    clean = _clean_builds(root, work / "trash", runs, extra)
+    rows.append(_row("clean build", clean))
+    samples = [run_build(root, *extra) for _ in range(runs)]
+    rows.append(_row("no-op rebuild", samples))
+    for name, change in SCENARIOS + ((("one image edited", edit_image),) if images else ()):
+        samples = []
+        for step in range(runs):
+            change(root, step)
+            samples.append(run_build(root, *extra))
+        rows.append(_row(name, samples))
+    if images:
+        # The same corpus without its images, built clean: the difference is what the images cost.
+        plain = work / "plain"
+        make_corpus(plain, count, languages=languages)
+        without = _clean_builds(plain, work / "trash-plain", runs, extra)
+        rows.append(_row("clean build without the images", without))
+        per_image = (statistics.median(s[0] for s in clean) - statistics.median(s[0] for s in without)) / images
+        print(f"  {'clean-build cost per image':<28} {per_image:7.3f} s", flush=True)
+        rows.append(("clean-build cost per image", per_image, 0.0, ""))
+    return rows
+
+
+def _clean_builds(root: Path, trash: Path, runs: int, extra: tuple[str, ...]) -> list[tuple[float, int, str]]:
     samples = []
-    trash = work / "trash"
     for run in range(runs):
         # Set the previous output aside rather than deleting it: ext4 skips the inodes of
         # files deleted in the last minute when it allocates new ones, and scanning past tens
@@ -227,16 +303,7 @@ def measure(count: int, runs: int, jobs: str | None, work: Path, languages: int 
                 (trash / str(run)).mkdir(parents=True, exist_ok=True)
                 (root / name).rename(trash / str(run) / name)
         samples.append(run_build(root, *extra))
-    rows.append(_row("clean build", samples))
-    samples = [run_build(root, *extra) for _ in range(runs)]
-    rows.append(_row("no-op rebuild", samples))
-    for name, change in SCENARIOS:
-        samples = []
-        for step in range(runs):
-            change(root, step)
-            samples.append(run_build(root, *extra))
-        rows.append(_row(name, samples))
-    return rows
+    return samples
 
 
 def _row(name: str, samples: list[tuple[float, int, str]]) -> tuple[str, float, float, str]:
@@ -256,6 +323,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", help="passed to build --jobs (default: CPU count)")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus")
+    parser.add_argument("--images", type=int, default=0,
+                        help="give this many articles a lead image (generated); adds the image scenarios")
     parser.add_argument("--languages", type=int, choices=(1, 2), default=1,
                         help="2: every article also in Spanish, a site of 2 × N articles in two editions")
     args = parser.parse_args()
@@ -273,7 +342,7 @@ def main() -> None:
         for count in sizes:
             print(f"N = {count:,}" + (" in two languages (2 × N articles)" if args.languages == 2 else ""))
             works.append(Path(tempfile.mkdtemp(prefix=f"milei-bench-{count}-")))
-            table[count] = measure(count, args.runs, args.jobs, works[-1], args.languages)
+            table[count] = measure(count, args.runs, args.jobs, works[-1], args.languages, min(args.images, count))
     finally:
         for work in works:
             if args.keep:
@@ -286,7 +355,8 @@ def main() -> None:
     print(header)
     print("|" + " --- |" * (len(sizes) + 1))
     for i, name in enumerate(names):
-        cells = [f"{table[n][i][1]:.2f} s, {table[n][i][2]:.0f} MiB" for n in sizes]
+        cells = [f"{table[n][i][1]:.2f} s, {table[n][i][2]:.0f} MiB" if table[n][i][2] else f"{table[n][i][1]:.3f} s"
+                 for n in sizes]
         print(f"| {name} | " + " | ".join(cells) + " |")
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import inputs, keys, model, outdir, plan, publish, search, sources, state
+from . import assets, figures, images, inputs, keys, model, outdir, plan, publish, search, sources, state
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic
 
@@ -33,10 +33,12 @@ class BuildReport:
     warnings: tuple[Diagnostic, ...] = ()
     notes: tuple[str, ...] = ()
     mode: str = "full"          # "unchanged": nothing to do; "bodies": only edited bodies re-rendered
+    images: int = 0             # image files drawn (images.render): those of new or edited images only
 
     def summary(self) -> str:
+        drawn = f", {self.images} image files drawn" if self.images else ""
         return (f"built {self.pages} pages: {len(self.written)} written, {self.unchanged} unchanged, "
-                f"{len(self.removed)} removed in {self.seconds:.2f} s")
+                f"{len(self.removed)} removed{drawn} in {self.seconds:.2f} s")
 
 
 @contextlib.contextmanager
@@ -95,6 +97,8 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
 
     # 1. Read and validate every source (reusing what the cache knows); any error stops the build.
     authors, problems, authors_digest = model.load_authors(found.authors)
+    tags, tag_problems, _tags_digest = model.load_tags(found.tags)
+    problems += tag_problems
     validation_key = state.content_key(config.digest, authors_digest)
     reuse = previous is not None and previous.validation_key == validation_key
     texts: dict[str, str] = {}  # the bodies read now, so that none is read twice
@@ -104,18 +108,27 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     site, model_problems = model.build_site(config, docs, authors, now=now, drafts=drafts, future=future,
                                             known=previous.articles if reuse else None)
     problems += read_problems + model_problems
+    # Pictures and chart data: digests and image sizes, reading only the files whose stat changed.
+    registry, registry_changed = assets.refresh(found.assets, None if full else assets.load(cache_dir),
+                                                found.started_ns, state.RACY_MARGIN_NS)
+    problems += figures.lead_problems(site.articles + site.unlisted, registry)
     if any(p.is_error for p in problems):
         raise BuildError(problems)
 
     # 2. Plan every page and derive its key from what shapes its bytes.
     facts = plan.related_facts(site)
     related = plan.related_articles(site, facts, previous.related if previous and previous.related else None)
-    page_jobs = plan.plan_pages(site, related, now)
-    site_key = inputs.site_key(found, site.pages)
-    canonicalise = keys.Canonicaliser()
-    contexts = [keys.context_key(job.template, job.lang, job.context, canonicalise) for job in page_jobs]
-    page_keys = [keys.page_key(site_key, context, job.bodies) for context, job in zip(contexts, page_jobs)]
     statics, static_keys = inputs.static_keys(found, previous)
+    page_jobs = plan.plan_pages(site, related, now, static_keys)  # the share card is drawn from static fonts
+    # Each size of every image shown: keyed by its bytes and the encoder, never by the theme or settings.
+    page_jobs += [plan.PageJob(output, images.JOB, context)
+                  for output, context in figures.image_outputs(site.articles + site.unlisted + site.pages, registry)]
+    site_key = inputs.site_key(found, site.pages)
+    digests = registry.digests()
+    canonicalise = keys.Canonicaliser(digests)
+    contexts = [keys.context_key(job.template, job.lang, job.context, canonicalise) for job in page_jobs]
+    page_keys = [images.output_key(job.output) if job.template == images.JOB else
+                 keys.page_key(site_key, context, job.bodies, digests) for context, job in zip(contexts, page_jobs)]
 
     # 3. Render the pages whose key differs from what the site holds, into the idle tree.
     tree = publish.Trees(config, index)
@@ -128,8 +141,9 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     renderer = render.Renderer(
         config, authors, page_jobs, site.pages, found.markup_key,
         None if full else _bytecode_dir(cache_dir, found.compile_key), tree.site, tree.idle,
-        tree.current, tree.held, texts, fresh=full or not state.has_html(cache_dir))
+        tree.current, tree.held, texts, fresh=full or not state.has_html(cache_dir), tags=tags, assets=registry)
     changed = render.render_pages(renderer, dirty, jobs, progress)
+    drawn = sum(1 for i in dirty if page_jobs[i].template == images.JOB)
 
     # 4. Bring the rest of the idle tree up to date, index it, record it, and swap it in.
     new_keys = {job.output: page_keys[i] for i, job in enumerate(page_jobs)}
@@ -152,6 +166,8 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
             scan_started_ns=found.started_ns, files=files, validation_key=validation_key,
             articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
             static=statics, related=(facts, related)))
+    if registry_changed:
+        assets.save(cache_dir, registry)
     record = state.Index(token, {rel: (stamp, doc.meta_digest, doc.kind) for rel, (stamp, doc) in files.items()},
                          found.statics_digest, site.pages,
                          contexts={job.output: contexts[i] for i, job in enumerate(page_jobs)})
@@ -165,7 +181,8 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     return BuildReport(pages=len(new_keys), written=tuple(written), unchanged=len(new_keys) - len(written),
                        removed=tuple(removed), rendered=len(dirty), seconds=0.0, articles=len(site.articles),
                        drafts_skipped=site.skipped_drafts, next_scheduled=next_up,
-                       warnings=tuple(p for p in problems if not p.is_error), notes=(reason,) if reason else ())
+                       warnings=tuple(p for p in problems if not p.is_error), notes=(reason,) if reason else (),
+                       images=drawn)
 
 
 # Beyond this many edited files, the general path is as quick and far simpler to trust.
@@ -205,6 +222,8 @@ def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Ma
             return None  # a mistake to report, or more than a body changed
         docs.append(doc)
     authors, problems, _digest = model.load_authors(found.authors)
+    tags, tag_problems, _tags_digest = model.load_tags(found.tags)
+    problems += tag_problems
     site, more = model.build_site(config, docs, authors, now=now, drafts=drafts, future=future)
     rows = state.load_article_rows(config.cache_dir, index.token)
     if any(p.is_error for p in problems + more) or rows is None:
@@ -217,18 +236,25 @@ def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Ma
     stored = state.jobs_embedding(config.cache_dir, sorted(fresh), resolve)
     if any(index.contexts.get(job.output) != context for job, context in stored):
         return None  # a stored job from another plan: never trusted
+    registry = assets.load(config.cache_dir) or assets.Registry()
+    if not assets.matches(registry, found.assets, manifest.racy_before_ns):
+        return None  # an image or data file the last build did not read as it is now
     tree = publish.Trees(config, index)
     if not tree.whole:
         return None  # a file is missing from the site: the general path writes it again
+    if any(tree.current.get(output) != images.output_key(output)
+           for output, _context in figures.image_outputs(tuple(fresh.values()), registry)):
+        return None  # a body now shows an image the site has no files of: the general path draws them
     tree.prepare()
     page_jobs = [job for job, _context in stored]
     site_key = inputs.site_key(found, index.pages)
-    page_keys = [keys.page_key(site_key, context, job.bodies) for job, context in stored]
+    digests = registry.digests()
+    page_keys = [keys.page_key(site_key, context, job.bodies, digests) for job, context in stored]
     from . import render
 
     renderer = render.Renderer(config, authors, page_jobs, index.pages, found.markup_key,
                                _bytecode_dir(config.cache_dir, found.compile_key), tree.site, tree.idle,
-                               tree.current, tree.held, texts)
+                               tree.current, tree.held, texts, tags=tags, assets=registry)
     changed = render.render_pages(renderer, list(range(len(page_jobs))), 1, None)
     tree.confirm({job.output: key for i, (job, key) in enumerate(zip(page_jobs, page_keys)) if i not in changed})
     new_keys = dict(tree.current)

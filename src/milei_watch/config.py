@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import routes, schema, yamlload
 from .sources import hash_bytes
+from .typography import smarten
 from .errors import ConfigError, Diagnostic, Location, did_you_mean
 from .schema import Field, Flag, ListOf, Text, Whole
 
@@ -40,6 +41,7 @@ class Edition:
     description: str
     topics: tuple[Topic, ...]       # the same slugs in every edition, with names in its language
     prefix: str = ""                # "" for the default language, else "es/"
+    start_here: str = ""            # the home page's "start here" article: a slug or translation key
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,7 @@ class SiteConfig:
     subject_terms: tuple[str, ...]
     topics: tuple[Topic, ...]
     contact: str = ""               # how readers reach the editors (site.yaml `contact`), for templates
+    start_here: str = ""            # the article the home page offers newcomers (site.yaml `start_here`)
     digest: str = ""
     output_dir: Path = field(default=Path("site"))
     # The other languages (site.yaml `languages`); the default edition comes from the settings above.
@@ -90,8 +93,20 @@ class SiteConfig:
         return self.templates_dir / "static"
 
     @property
-    def cache_dir(self) -> Path:
+    def cache_root(self) -> Path:
+        """The project's build cache folder, .milei_watch/ (deleting it is always safe)."""
         return self.root / ".milei_watch"
+
+    @property
+    def cache_dir(self) -> Path:
+        """The build cache of this output folder: .milei_watch/ itself for site/, and for any other
+        --out folder one of its own, .milei_watch/outputs/NAME-HASH/, so that building elsewhere never
+        costs site/ its cache (state.py owns what is inside, and drops the least recently used)."""
+        default = self.root / "site"
+        if self.output_dir == default:
+            return self.cache_root
+        name = re.sub(r"[^A-Za-z0-9_-]+", "-", self.output_dir.name).strip("-")[:40] or "out"
+        return self.cache_root / "outputs" / f"{name}-{hash_bytes(str(self.output_dir).encode())[:12]}"
 
     @property
     def config_path(self) -> Path:
@@ -120,7 +135,8 @@ class SiteConfig:
         """Every edition, the default language first."""
         home = self.languages[0] if self.languages and self.languages[0].prefix == "" else None
         if home is None:
-            home = Edition(self.language, self.locale, self.title, self.description, self.topics)
+            home = Edition(self.language, self.locale, self.title, self.description, self.topics,
+                           start_here=self.start_here)
             return (home,) + self.languages
         return self.languages
 
@@ -138,7 +154,7 @@ class SiteConfig:
             return self
         editions = self.editions
         return dataclasses.replace(self, title=edition.title, description=edition.description, language=code,
-                                   locale=edition.locale, topics=edition.topics,
+                                   locale=edition.locale, topics=edition.topics, start_here=edition.start_here,
                                    base_url=self.base_url + edition.prefix, languages=editions)
 
 
@@ -164,6 +180,7 @@ _LANGUAGE = schema.Record({
     "title": Field(Text(blank=False), required=True),
     "description": Field(Text(blank=False), required=True),
     "topics": Field(ListOf(_LANGUAGE_TOPIC), required=True),
+    "start_here": Field(Text()),
 }, noun="language", unknown="unknown language setting {key}", missing="language needs {name}",
     missing_hint=f"write it as {_LANGUAGE_EXAMPLE}", example=_LANGUAGE_EXAMPLE)
 _SITE = schema.Record({
@@ -183,6 +200,7 @@ _SITE = schema.Record({
                            hint="write subject_terms: [Milei, Argentina]"),
     "topics": Field(ListOf(_TOPIC), required=True),
     "contact": Field(Text(), default=""),
+    "start_here": Field(Text(), default=""),
     "languages": Field(ListOf(_LANGUAGE), hint=f"write each other language as {_LANGUAGE_EXAMPLE}"),
 }, unknown="unknown setting {key}", missing="missing required setting {key}",
     missing_hint=f"add '{{name}}:' to content/{CONFIG_NAME}", example="'key: value' lines")
@@ -231,8 +249,8 @@ def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
         raise ConfigError(problems)
     return SiteConfig(
         root=root,
-        title=values["title"],
-        description=values["description"],
+        title=smarten(values["title"]),
+        description=smarten(values["description"]),
         base_url=values["base_url"],
         language=language,
         locale=locale,
@@ -246,6 +264,7 @@ def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
         subject_terms=tuple(term for _index, term in values["subject_terms"]),
         topics=topics,
         contact=values["contact"],
+        start_here=values["start_here"],
         languages=languages,
         digest=hash_bytes(raw),
         output_dir=(output_dir or root / "site").resolve(),
@@ -269,7 +288,7 @@ def _topics(entries: schema.Entries, report) -> tuple[Topic, ...]:
             continue
         seen.add(slug)
         keywords = tuple(word for _position, word in item["keywords"])
-        topics.append(Topic(slug, item["name"], item["description"], keywords))
+        topics.append(Topic(slug, smarten(item["name"]), smarten(item["description"]), keywords))
     return tuple(topics)
 
 
@@ -278,7 +297,8 @@ def _editions(entries: schema.Entries, language: str, locale: str, values: dict[
     """Every edition, the default language's first, when `languages` names others; else none."""
     if not entries:
         return ()
-    editions = [Edition(language, locale, values["title"], values["description"], topics)]
+    editions = [Edition(language, locale, smarten(values["title"]), smarten(values["description"]), topics,
+                        start_here=values["start_here"])]
     seen = {language}
     for index, item in entries:
         code = item["code"]
@@ -303,8 +323,10 @@ def _editions(entries: schema.Entries, language: str, locale: str, values: dict[
             report(where + ("topics",), f"language '{code}' does not name topic {', '.join(missing)}",
                    "give every topic a name and description in each language")
             continue
-        localised = tuple(Topic(t.slug, named[t.slug]["name"], named[t.slug]["description"], t.keywords)
-                          for t in topics)
-        editions.append(Edition(code, item["locale"] or code.replace("-", "_"), item["title"],
-                                item["description"], localised, prefix=f"{code}/"))
+        localised = tuple(Topic(t.slug, smarten(named[t.slug]["name"]), smarten(named[t.slug]["description"]),
+                                t.keywords) for t in topics)
+        # An edition that names no start_here offers the translation of the default language's.
+        start_here = values["start_here"] if item["start_here"] is None else item["start_here"]
+        editions.append(Edition(code, item["locale"] or code.replace("-", "_"), smarten(item["title"]),
+                                smarten(item["description"]), localised, prefix=f"{code}/", start_here=start_here))
     return tuple(editions)

@@ -16,8 +16,8 @@ from .config import SiteConfig
 
 
 def json_feed(config: SiteConfig, context: dict[str, Any], bodies: dict[str, str],
-              author_name: Callable[[str], str]) -> bytes:
-    """A JSON Feed 1.1 document with full content and stable ids."""
+              author_name: Callable[[str], str], tag_name: Callable[[str, str], str] | None = None) -> bytes:
+    """A JSON Feed 1.1 document with full content and stable ids; tags by their display names."""
     items = []
     for article in context["items"]:
         link = config.base_url + article.url
@@ -30,7 +30,8 @@ def json_feed(config: SiteConfig, context: dict[str, Any], bodies: dict[str, str
             "date_published": dates.iso(article.date),
             "date_modified": dates.iso(article.modified),
             "authors": [{"name": author_name(article.author)}],
-            "tags": [config.topic(t).name for t in article.topics] + list(article.tag_names),
+            "tags": [config.topic(t).name for t in article.topics]
+            + [tag_name(slug, name) if tag_name else name for slug, name in zip(article.tags, article.tag_names)],
             "language": config.language,
         }
         if not article.summary:
@@ -63,10 +64,12 @@ def rss_text(text: str) -> Markup:
 
 _START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
 _LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)(")')
 
 
 def absolute_links(body: str, page_url: str) -> str:
-    """An article body with every link and image address resolved against the article's address.
+    """An article body with every link and image address (a picture's srcset too) resolved against the
+    article's address.
 
     A feed reader shows the body away from the article, and resolves a relative `#fn:1` or
     `../other/` against the feed's address instead; absolute addresses work everywhere."""
@@ -74,4 +77,9 @@ def absolute_links(body: str, page_url: str) -> str:
         value = html.unescape(match[2])
         return match[1] + html.escape(urljoin(page_url, value), quote=True) + match[3] if value else match[0]
 
-    return _START_TAG.sub(lambda tag: _LINK_ATTRIBUTE.sub(resolve, tag[0]), body)
+    def resolve_set(match: re.Match) -> str:  # a picture's sizes: "address 480w, address 800w"
+        sizes = [item.split(None, 1) for item in html.unescape(match[2]).split(",") if item.strip()]
+        listed = ", ".join(" ".join([urljoin(page_url, parts[0])] + parts[1:]) for parts in sizes)
+        return match[1] + html.escape(listed, quote=True) + match[3]
+
+    return _START_TAG.sub(lambda tag: _SRCSET.sub(resolve_set, _LINK_ATTRIBUTE.sub(resolve, tag[0])), body)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -69,6 +69,11 @@ def locale(code: str) -> Locale:
 def human_date(moment: dt.date, code: str) -> str:
     """A date as readers of `code` see it: 25 January 2026, 25 de enero de 2026."""
     return _human_day(dt.date(moment.year, moment.month, moment.day), code)
+
+
+def human_time(moment: dt.datetime, code: str) -> str:
+    """A time of day as readers of `code` see it, in the moment's own timezone: 10:30 AM, 10:30."""
+    return format_time(moment, "short", locale=locale(code))
 
 
 @lru_cache(maxsize=8192)

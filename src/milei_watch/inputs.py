@@ -6,12 +6,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, links, model, output, sources, state
+from . import __version__, assets, model, sources, state, theme
 from .config import SiteConfig
-from .errors import BuildError, Diagnostic, Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,25 +28,31 @@ class Survey:
     newest_ns: int
     statics_digest: str
     authors: bytes | None           # content/authors.yaml, read once for the key and the bylines
+    tags: bytes | None = None       # content/tags.yaml, read once for the key and the tags' names
+    assets: list = field(default_factory=list)  # assets.scan() of content/images/ and content/data/
 
 
 def survey(config: SiteConfig, *, drafts: bool, future: bool) -> Survey:
     """Look at every input: digests of settings, theme and generator, and each file's stat."""
     started = state.now_ns()
     authors = model.read_authors_file(config)
+    tags = model.read_tags_file(config)
     site_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url,
-                                 _templates_digest(config), authors or b"", markup_key())
+                                 _templates_digest(config), authors or b"", markup_key(), tags or b"")
     inputs = state.content_key(site_key, str(config.output_dir), drafts, future, config.search)
     # Jinja2 folds filters applied to constants (`'static/x' | url`) into the compiled code, so the
     # compiled templates are kept per settings, bylines and generator; each one's own source is
     # checked by Jinja2 itself, so a template edit recompiles that template only.
-    compile_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url, authors or b"")
+    compile_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url, authors or b"",
+                                    tags or b"")
     scanned = sources.scan(config.content_dir, root=config.root, out_dir=config.output_dir)
-    statics = [(rel, path, state.file_stamp(path)) for rel, path in output.static_files(config.static_dir, root=config.root, out_dir=config.output_dir)]
+    statics = [(rel, path, state.file_stamp(path)) for rel, path in theme.static_files(config)]
     static_scan = [(str(p), rel, "static", st) for rel, p, st in statics]
-    files_digest, newest = state.stamps_digest(scanned + static_scan)
+    # Images and chart data count as statics for the narrow paths: a change to one takes the general path.
+    asset_scan = assets.scan(config.content_dir, config.root, config.output_dir)
+    files_digest, newest = state.stamps_digest(scanned + static_scan + asset_scan)
     return Survey(started, inputs, site_key, compile_key, markup_key(), scanned, statics, files_digest, newest,
-                  state.stamps_digest(static_scan)[0], authors)
+                  state.stamps_digest(static_scan + asset_scan)[0], authors, tags, asset_scan)
 
 
 def _package_digest() -> str:
@@ -62,31 +67,24 @@ _PACKAGE_DIGEST = _package_digest()
 
 
 def template_files(config: SiteConfig) -> list[tuple[str, Path]]:
-    """Every template as (path under templates/, file), sorted; the theme's static/ folder is not one.
+    """Every template as (name under the theme, file), sorted: the project's templates/ over the theme
+    bundled in the package, file by file (`theme.template_files`); the static/ folder is not one.
 
-    Raises BuildError when there is no templates folder, or naming every link `links.follow`
-    refuses (one leading outside the project or into the output folder, dangling or looping)."""
-    base = config.templates_dir
-    if not base.is_dir():
-        raise BuildError([Diagnostic(Location("templates/"), f"no templates folder at {base}",
-                                     "the theme lives in templates/ next to content/")])
-    bounds = links.Bounds.of(config.root, config.output_dir)
-    files, refused = links.walk(config.root, base.relative_to(config.root).as_posix(), bounds,
-                                skip=frozenset({"static"}))
-    if refused:
-        raise BuildError(refused)
-    return [(name, Path(path)) for path, name in files]
+    Raises BuildError naming every link in templates/ that `links.follow` refuses (one leading outside
+    the project or into the output folder, dangling or looping)."""
+    return theme.template_files(config)
 
 
 @functools.cache
 def markup_key() -> str:
     """Part of every cached body's key: the code that turns Markdown into HTML (markup.py, with its
-    settings and allow-list, and routes.py), the Markdown library's version file and the sanitiser's
+    settings and allow-list, typography.py and routes.py, and the figures a body may show: assets.py,
+    figures.py, images.py and svg.py), the Markdown library's version file and the sanitiser's
     installed version, found without importing either.
 
     Any change to how Markdown becomes HTML changes the key, so cached HTML is never reused across it."""
     code = hashlib.blake2b(digest_size=16)
-    for name in ("markup.py", "routes.py"):
+    for name in ("markup.py", "typography.py", "routes.py", "assets.py", "figures.py", "images.py", "svg.py"):
         code.update(Path(__file__).with_name(name).read_bytes())
     library = importlib.util.find_spec("markdown")
     if library is not None and library.origin:

@@ -5,8 +5,10 @@ and its context. Its key is derived from all three, so that a page whose key is 
 be stale: nothing is declared by hand beside the context.
 
 Articles and pages appear in contexts by their front-matter digest: every field a template can
-read from them is derived from their front matter and the settings. Their bodies reach a page
-only through the `bodies` the page embeds (job.bodies), which the key covers by body digest.
+read from them is derived from their front matter and the settings, except the bytes of an
+article's lead image, which its form adds by content digest. Their bodies reach a page only
+through the `bodies` the page embeds (job.bodies), which the key covers by body digest, with the
+digest of every image and data file each body may show (its body_assets).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import datetime as dt
 import hashlib
 from typing import Any, Callable
 
+from .assets import lead_image
 from .model import Article, Page
 
 
@@ -38,13 +41,22 @@ class Canonicaliser:
     contexts that render alike. One instance serves a whole build: the values many pages share
     (feed links, topics, bylines) are converted once."""
 
-    def __init__(self) -> None:
+    def __init__(self, assets: dict[str, str] | None = None) -> None:
         self._seen: dict[int, Any] = {}  # id of a shared container or record → its canonical form
+        self._assets = assets or {}      # content digest of each file of content/images/ and content/data/
+
+    def _article(self, value: Article) -> tuple:
+        """An article by its front matter, and by the bytes of its lead image when it has one."""
+        if value.image is None:
+            return ("doc", value.meta_digest)
+        return ("doc", value.meta_digest, self._assets.get(lead_image(value.image.src) or "", ""))
 
     def __call__(self, value: Any) -> Any:
         kind = type(value)
         if kind in _PLAIN:
             return value
+        if kind is Article:
+            return self._article(value)
         rule = _RULES.get(kind)
         if rule is not None:
             return rule(value)
@@ -80,7 +92,7 @@ class Canonicaliser:
         for item in values:
             kind = type(item)
             if kind is Article:
-                out.append(("doc", item.meta_digest))
+                out.append(("doc", item.meta_digest) if item.image is None else self._article(item))
             elif kind in _PLAIN:
                 out.append(item)
             else:
@@ -100,7 +112,13 @@ def context_key(template: str, edition: str, context: dict[str, Any], canonicali
     return digest(template, edition, canonicalise(context))
 
 
-def page_key(site_key: str, context_key: str, bodies: tuple[Article | Page, ...]) -> str:
+def page_key(site_key: str, context_key: str, bodies: tuple[Article | Page, ...],
+             assets: dict[str, str] | None = None) -> str:
     """The page's key: what every page may show (settings, theme, bylines, generator), its context
-    key, and the exact bodies it embeds."""
-    return digest(site_key, context_key, tuple(doc.body_digest for doc in bodies))
+    key, and the exact bodies it embeds, with the images and data each body may show (by the
+    content digests in `assets`)."""
+    shown = tuple(doc.body_digest for doc in bodies)
+    files = tuple(assets.get(rel, "") for doc in bodies for rel in doc.body_assets) if assets is not None else ()
+    if any(doc.body_assets for doc in bodies):
+        return digest(site_key, context_key, shown, files)
+    return digest(site_key, context_key, shown)

@@ -1,9 +1,10 @@
-"""Markdown to HTML: one configured Python-Markdown instance, heading ids, cheap typographic quotes,
-the HTML allow-list every body is reduced to, and the link addresses an editor may write."""
+"""Markdown to HTML: one configured Python-Markdown instance, heading ids, typographic quotes
+(typography.py), the HTML allow-list every body is reduced to, and the link addresses an editor may write."""
 
 from __future__ import annotations
 
 import html
+import os
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -17,9 +18,12 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from . import assets
 from .routes import slugify
+from .typography import smarten_html
 
 _EXTENSIONS = ["footnotes", "tables", "attr_list", "fenced_code", "sane_lists"]
 
@@ -47,53 +51,6 @@ class _HeadingIdExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown API
         # after attr_list (priority 8) so explicit ids are kept
         md.treeprocessors.register(_HeadingIds(md), "milei_heading_ids", 4)
-
-
-_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
-_SKIP_TAGS = re.compile(r"<(/?)(code|pre|kbd|script|style)\b", re.IGNORECASE)
-_OPEN_DOUBLE = re.compile(r'(^|[\s(\[{\u2014\u2013-])"')
-_OPEN_SINGLE = re.compile(r"(^|[\s(\[{\u2014\u2013-])'")
-_OPENS_QUOTE = re.compile(r"^$|[\s(\[{\u2014\u2013-]$")
-_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
-# Tags that sit inside a line of text: a quote right after one continues the text before it.
-_INLINE = frozenset("a abbr b bdi cite code del dfn em i ins kbd mark q s samp small span strong sub sup time u"
-                    " var".split())
-
-
-def smarten(text: str, before: str = "") -> str:
-    """Typographic quotes, dashes and ellipses in one text run (what smarty does, at a tenth of its cost).
-
-    `before` is the character just before the run in the same paragraph (e.g. the last letter
-    of an <em>), which decides whether a quote at the very start opens or closes."""
-    if '"' not in text and "'" not in text and "--" not in text and "..." not in text:
-        return text
-    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
-    text = (" " if _OPENS_QUOTE.search(before) else "x") + text
-    text = _OPEN_DOUBLE.sub("\\1\u201c", text).replace('"', "\u201d")
-    text = _OPEN_SINGLE.sub("\\1\u2018", text).replace("'", "\u2019")
-    return text[1:]
-
-
-def smarten_html(html: str) -> str:
-    """Apply `smarten` to text outside tags, leaving code, pre and attribute values alone."""
-    parts = _TAG_OR_TEXT.split(html)
-    depth = 0
-    before = ""
-    for index, part in enumerate(parts):
-        if index % 2:
-            match = _SKIP_TAGS.match(part)
-            if match:
-                depth += -1 if match.group(1) else 1
-            name = _TAG_NAME.match(part)
-            if name is None or name.group(1).lower() not in _INLINE:
-                before = ""  # a new block: a quote at its start opens
-            continue
-        if not part:
-            continue
-        if depth <= 0:
-            parts[index] = smarten(part, before)
-        before = parts[index][-1]
-    return "".join(parts)
 
 
 # The policy README.md states ("Markdown and HTML policy"). A link or image may point to these
@@ -263,10 +220,120 @@ def sanitise(fragment: str) -> str:
     )
 
 
+class _FigureSlots:
+    """Where a body's figures go while it is converted: placeholders that pass through Markdown and the
+    sanitiser untouched, replaced by the figures' own markup (a `<picture>`, an SVG chart, which the
+    allow-list would strip) once the body is safe. Each placeholder holds a random nonce, so that no
+    text an editor writes can stand for one."""
+
+    def __init__(self) -> None:
+        self.figures = None   # figures.BodyFigures while a body with figures is converted
+        self.text = ""
+        self.nonce = ""
+        self.markup: list[str] = []
+
+    def start(self, text: str, figures) -> None:
+        """Begin a body: a fresh nonce for its placeholders (none is needed without figures)."""
+        self.figures, self.text, self.markup = figures, text, []
+        while figures is not None and (not self.nonce or self.nonce in text):
+            self.nonce = os.urandom(6).hex()
+
+    def token(self, markup: str | None) -> str:
+        self.markup.append(markup or "")
+        return f"MWFIGURE{self.nonce}N{len(self.markup) - 1}"
+
+    def line_of(self, address: str) -> int:
+        """The body line where an address is first written (1 when it cannot be found)."""
+        at = self.text.find(address)
+        return self.text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+    def place(self, fragment: str) -> str:
+        """The sanitised fragment with each placeholder replaced by its figure; an <img> into
+        content/images/ written as raw HTML (which no placeholder stands for) is reported."""
+        figures = self.figures
+        if figures is None:
+            return fragment
+        for tag in _IMG_TAG.finditer(fragment):
+            source = _IMG_SRC.search(tag[0])
+            address = html.unescape(source[1]) if source else ""
+            if address and not address.startswith("#MWFIGURE" + self.nonce) and figures.local(address):
+                written = re.search(r"""src\s*=\s*["']?""" + re.escape(address), self.text)
+                line = self.text.count("\n", 0, written.start()) + 1 if written else self.line_of(address)
+                figures.raw_image(address, line)
+        if not self.markup:
+            return fragment
+        slot = re.compile(rf'<p>MWFIGURE{self.nonce}N(\d+)</p>|<img\b[^>]*?\ssrc="#MWFIGURE{self.nonce}N(\d+)"[^>]*>'
+                          rf"|MWFIGURE{self.nonce}N(\d+)")
+        return slot.sub(lambda m: self.markup[int(m[1] or m[2] or m[3])], fragment)
+
+
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_IMG_SRC = re.compile(r"""\ssrc\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
+
+
+class _ChartBlocks(Preprocessor):
+    """Each ```chart block (assets.CHART_FENCE) becomes a placeholder for the chart drawn from its lines."""
+
+    def __init__(self, md: markdown.Markdown, slots: _FigureSlots) -> None:
+        super().__init__(md)
+        self.slots = slots
+
+    def run(self, lines: list[str]) -> list[str]:
+        figures = self.slots.figures
+        blocks = assets.chart_blocks(lines) if figures is not None and "chart" in self.slots.text else []
+        if not blocks:
+            return lines
+        out: list[str] = []
+        last = 0
+        for start, end in blocks:  # lines[i] is body line i + 1: the whitespace step before keeps lines
+            out += lines[last:start]
+            if end >= len(lines):
+                figures.unclosed_chart(start + 1)
+                markup = None
+            else:
+                markup = figures.chart("\n".join(lines[start + 1:end]), start + 2)
+            out += ["", self.slots.token(markup), ""]
+            last = end + 1
+        return out + lines[last:]
+
+
+class _LocalImages(Treeprocessor):
+    """Each Markdown image whose address names a file in content/images/ becomes a placeholder for
+    its `<picture>`; every other image is left as written."""
+
+    def __init__(self, md: markdown.Markdown, slots: _FigureSlots) -> None:
+        super().__init__(md)
+        self.slots = slots
+
+    def run(self, root: etree.Element) -> None:
+        figures = self.slots.figures
+        if figures is None:
+            return
+        for element in root.iter("img"):
+            address = element.get("src") or ""
+            if figures.local(address) is not None:
+                markup = figures.picture(address, element.get("alt") or "", element.get("title") or "",
+                                         self.slots.line_of(address))
+                element.set("src", "#" + self.slots.token(markup))
+
+
+class _FigureExtension(Extension):
+    def __init__(self, slots: _FigureSlots) -> None:
+        super().__init__()
+        self.slots = slots
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown API
+        # after whitespace is normalised (30), before fenced code (25) would take the block as code
+        md.preprocessors.register(_ChartBlocks(md, self.slots), "milei_charts", 28)
+        # last of all: after attribute lists (8) and unescaping (0), when an image's address is final
+        md.treeprocessors.register(_LocalImages(md, self.slots), "milei_local_images", -10)
+
+
 class Renderer:
     """One configured Markdown instance, reset between documents."""
 
     def __init__(self) -> None:
+        self._slots = _FigureSlots()
         self._md = markdown.Markdown(
             # Instances rather than names: naming an extension makes Python-Markdown search
             # every installed package's entry points, which costs more than rendering an article.
@@ -277,6 +344,7 @@ class Renderer:
                 FencedCodeExtension(),
                 SaneListExtension(),
                 _HeadingIdExtension(),
+                _FigureExtension(self._slots),
             ],
             output_format="html",
         )
@@ -285,9 +353,16 @@ class Renderer:
         """Markdown source to a sanitised HTML fragment."""
         return self.convert(text)[0]
 
-    def convert(self, text: str) -> tuple[str, list[UnsafeAddress]]:
+    def convert(self, text: str, figures=None) -> tuple[str, list[UnsafeAddress]]:
         """Markdown source to a sanitised HTML fragment, and the addresses the editor must change:
-        the fragment never holds them, but a body that has any is an error."""
+        the fragment never holds them, but a body that has any is an error.
+
+        With `figures` (a figures.BodyFigures), local images become pictures and ```chart blocks charts,
+        inserted after sanitising; their mistakes are collected on `figures`."""
         self._md.reset()
-        rendered = self._md.convert(text)
-        return sanitise(smarten_html(rendered)), unsafe_addresses(text, rendered)
+        self._slots.start(text, figures)
+        try:
+            rendered = self._md.convert(text)
+            return self._slots.place(sanitise(smarten_html(rendered))), unsafe_addresses(text, rendered)
+        finally:
+            self._slots.start("", None)

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import dates, routes, schema, yamlload
-from .config import SiteConfig, Topic
+from . import assets, dates, routes, schema, yamlload
+from .config import CONFIG_NAME, SiteConfig, Topic
 from .errors import Diagnostic, Location, did_you_mean
 from .schema import Day, Field, Flag, ListOf, Moment, OneOf, Record, Text
 from .sources import SourceDoc, hash_bytes, parse_source
+from .typography import smarten
 
 KINDS = ("analysis", "news", "explainer", "opinion")
 
@@ -43,6 +44,17 @@ class Correction:
 
     date: dt.datetime
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeadImage:
+    """The picture at the top of an article, on its cards and as its og:image (front matter `image:`)."""
+
+    src: str                        # a file under content/images/
+    alt: str                        # what it shows, for readers who cannot see it
+    caption: str = ""
+    credit: str = ""
+    line: int = 1                   # line of 'src:', for diagnostics about the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +94,9 @@ class Article:
     slug_line: int = 1              # line of 'slug:' (or of 'title:', which gives the slug), for diagnostics
     lang: str = ""                  # the language of its edition (site.yaml `languages`)
     translation_key: str = ""       # shared by the versions of one article in several languages
+    featured: bool = False          # a candidate for the home page's lead story
+    image: LeadImage | None = None  # its lead image (figures.py checks the file)
+    body_assets: tuple[str, ...] = ()  # content/images/ and content/data/ files its body may show (assets.py)
 
     @property
     def url(self) -> str:
@@ -110,6 +125,7 @@ class Page:
     body_digest: str
     lang: str = ""
     translation_key: str = ""
+    body_assets: tuple[str, ...] = ()  # as Article.body_assets
 
     @property
     def url(self) -> str:
@@ -166,6 +182,14 @@ _CORRECTION = Record({
                   missing="a correction needs a 'text' saying what was corrected"),
 }, noun="correction", unknown="unknown key {key} in corrections", missing="a correction needs a {key}",
     missing_hint="add '{name}: {example}' to the correction", example="- {date: 2026-02-01, text: What was wrong}")
+_IMAGE = Record({
+    "src": Field(Text(blank=False), required=True, example="a-file-in-content-images.jpg"),
+    "alt": Field(Text(blank=False, numbers=True), required=True, example="What the picture shows",
+                 missing="the image needs 'alt': a description of what it shows, for readers who cannot see it"),
+    "caption": Field(Text(numbers=True), default=""),
+    "credit": Field(Text(numbers=True), default=""),
+}, noun="image", unknown="unknown key {key} in image", missing="the image needs {key}",
+    missing_hint="add '{name}: {example}' under 'image:'", example="image: {src: photo.jpg, alt: What it shows}")
 _ARTICLE = Record({
     "title": Field(Text(blank=False, numbers=True), required=True),
     "date": Field(Moment(), required=True),
@@ -185,6 +209,9 @@ _ARTICLE = Record({
     "corrections": Field(ListOf(_CORRECTION)),
     "lang": Field(Text(blank=False)),
     "translation_key": Field(Text(blank=False)),
+    "featured": Field(Flag(), default=False,
+                      hint="write featured: true to offer the article as the home page's lead, or remove the line"),
+    "image": Field(_IMAGE),
 }, unknown="unknown front-matter key {key}", missing_hint="add '{name}:' to the front matter")
 _PAGE = Record({
     "title": Field(Text(blank=False, numbers=True), required=True),
@@ -369,18 +396,34 @@ def _article(doc: SourceDoc, config: SiteConfig, authors: dict[str, Author], che
     sources = _sources(meta["sources"], check)
     events = _events(meta["events"], doc.meta.get("events"), config, topics, check)
     corrections = _corrections(meta["corrections"], date, tz, check)
+    image = _lead_image(meta["image"], check)
     if check.failed or date is None:
         return None
+    # Titles, summaries and takeaways get the body's typographic punctuation here, once, so that the
+    # page, its JSON-LD and every feed show the same text; the slug comes from the title as written.
     return Article(
-        source=doc.rel, slug=slug, title=title, date=date, updated=updated, topics=tuple(topics),
-        summary=meta["summary"], tags=tuple(tags), tag_names=tuple(names), author=author,
+        source=doc.rel, slug=slug, title=smarten(title), date=date, updated=updated, topics=tuple(topics),
+        summary=smarten(meta["summary"]), tags=tuple(tags), tag_names=tuple(names), author=author,
         draft=doc.kind == "inbox" or meta["draft"],  # ingested stories are never published from the inbox
-        kind=meta["kind"], sources=sources, takeaways=tuple(text for _index, text in meta["takeaways"]),
+        kind=meta["kind"], sources=sources, takeaways=tuple(smarten(text) for _index, text in meta["takeaways"]),
         events=events, corrections=corrections, expires=expires,
         digest=doc.digest, meta_digest=doc.meta_digest, body_digest=doc.body_digest,
         slug_line=doc.line(("slug",) if "slug" in doc.meta else ("title",)),
-        lang=lang, translation_key=meta["translation_key"] or "",
+        lang=lang, translation_key=meta["translation_key"] or "", featured=meta["featured"],
+        image=image, body_assets=doc.body_assets,
     )
+
+
+def _lead_image(value: dict[str, Any] | None, check: _Checker) -> LeadImage | None:
+    """The front matter's `image:`; its file is checked later, against content/images/ (figures.py)."""
+    if value is None:
+        return None
+    if assets.lead_image(value["src"]) is None:
+        check.error(("image", "src"), f"image src {yamlload.quote(value['src'])} is not a file under content/images/",
+                    "write the file's name, e.g. src: milei-in-washington.jpg, for content/images/milei-in-washington.jpg")
+        return None
+    return LeadImage(value["src"], value["alt"], smarten(value["caption"]), value["credit"],
+                     check.doc.line(("image", "src")))
 
 
 def _language(lang: str | None, config: SiteConfig, check: _Checker) -> str:
@@ -418,7 +461,7 @@ def _events(entries: schema.Entries, written: Any, config: SiteConfig, article_t
             if name not in config.topic_slugs:
                 check.error(("events", index, "topics", position), f"unknown topic {yamlload.quote(name)} in event",
                             "use one of: " + ", ".join(config.topic_slugs))
-        out.append(Event(item["date"], item["title"], tuple(t for t in topics if t in config.topic_slugs)))
+        out.append(Event(item["date"], smarten(item["title"]), tuple(t for t in topics if t in config.topic_slugs)))
     return tuple(out)
 
 
@@ -432,7 +475,7 @@ def _corrections(entries: schema.Entries, date: dt.datetime | None, tz, check: _
                         f"correction dated {moment.date()} is before the article's date {date.date()}",
                         "a correction can only follow publication; check the year")
             continue
-        out.append(Correction(moment, item["text"]))
+        out.append(Correction(moment, smarten(item["text"])))
     out.sort(key=lambda c: c.date)
     return tuple(out)
 
@@ -449,8 +492,8 @@ def _page(doc: SourceDoc, config: SiteConfig, check: _Checker) -> Page | None:
     lang = _language(meta["lang"], config, check)
     if check.failed or meta["draft"]:
         return None
-    return Page(doc.rel, slug, meta["title"], meta["summary"], doc.digest, doc.meta_digest, doc.body_digest,
-                lang, meta["translation_key"] or "")
+    return Page(doc.rel, slug, smarten(meta["title"]), smarten(meta["summary"]), doc.digest, doc.meta_digest,
+                doc.body_digest, lang, meta["translation_key"] or "", body_assets=doc.body_assets)
 
 
 def _check_unique_slugs(articles: list[Article], pages: list[Page], docs: list[SourceDoc],
@@ -505,6 +548,82 @@ def _check_translations(articles: list[Article], pages: list[Page], docs: list[S
                                        + ", ".join(missing) + " yet",
                                        f"translate it with: milei-watch new --translate {versions[0].source} "
                                        f"--lang {missing[0]}", severity="note"))
+
+
+def start_here_warnings(articles: tuple[Article, ...], config: SiteConfig) -> list[Diagnostic]:
+    """A `start_here` that names none of `articles` (all of the site's) is a warning: the home page then
+    shows no such slot."""
+    problems: list[Diagnostic] = []
+    for edition in config.editions:
+        wanted = edition.start_here
+        if not wanted:
+            continue
+        own = [a for a in articles if a.lang == edition.code]
+        if any(wanted in (a.slug, a.translation_key) for a in own):
+            continue
+        where = "" if edition.code == config.editions[0].code else f" (language '{edition.code}')"
+        problems.append(Diagnostic(Location(f"content/{CONFIG_NAME}"), f"start_here{where} names no article: "
+                                   f"{yamlload.quote(wanted)}",
+                                   did_you_mean(wanted, sorted(a.slug for a in own), "articles")
+                                   or "write the slug of an article, or remove the setting", severity="warning"))
+    return problems
+
+
+def find_start_here(articles: tuple[Article, ...], wanted: str) -> Article | None:
+    """The article an edition's `start_here` names, by its slug or else by its translation key."""
+    if not wanted:
+        return None
+    return next((a for a in articles if a.slug == wanted), None) or \
+        next((a for a in articles if a.translation_key == wanted), None)
+
+
+TAGS_FILE = "content/tags.yaml"
+
+
+def read_tags_file(config: SiteConfig) -> bytes | None:
+    """The bytes of content/tags.yaml (tag slug → display name), or None when there is none."""
+    path = config.root / TAGS_FILE
+    return path.read_bytes() if path.is_file() else None
+
+
+def load_tags(raw: bytes | None) -> tuple[dict[str, str], list[Diagnostic], str]:
+    """Display names of tags from content/tags.yaml's bytes: names, problems and digest."""
+    if raw is None:
+        return {}, [], ""
+    digest = hash_bytes(raw)
+    try:
+        document = yamlload.read(raw)
+    except yamlload.YamlProblem as exc:
+        return {}, [exc.diagnostic(TAGS_FILE)], digest
+    if document.value is None:
+        return {}, [], digest
+    if not isinstance(document.value, dict):
+        return {}, [Diagnostic(Location(TAGS_FILE, 1), "tags.yaml must map tag slugs to names",
+                               "write 'imf: IMF' lines, one per tag")], digest
+    names: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    for slug, name in document.value.items():
+        line = document.line((slug,))
+        if not isinstance(slug, str) or not routes.is_slug(slug):
+            problems.append(Diagnostic(Location(TAGS_FILE, line), f"{yamlload.quote(str(slug))} is not a tag slug",
+                                       f"write the tag as its address shows it, e.g. "
+                                       f"'{routes.slugify(str(slug)) or 'imf'}'"))
+        elif not isinstance(name, str) or not name.strip():
+            problems.append(Diagnostic(Location(TAGS_FILE, line), f"tag '{slug}' needs a name (text)",
+                                       f'write it as {slug}: "…"'))
+        else:
+            names[slug] = smarten(name.strip())
+    return names, problems, digest
+
+
+def tag_label(slug: str, written: str, names: dict[str, str]) -> str:
+    """How a tag is shown: its name in tags.yaml, else as an article wrote it when that is more than
+    its slug ("Privatización"), else its slug made readable ("state-department" → "State Department")."""
+    if slug in names:
+        return names[slug]
+    if written and written != slug:
+        return written
+    return " ".join(word[:1].upper() + word[1:] for word in slug.split("-"))
 
 
 def read_authors_file(config: SiteConfig) -> bytes | None:

@@ -8,16 +8,23 @@ import math
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import islice
 from operator import attrgetter
 from typing import Any, Iterable, NamedTuple
 
-from . import routes
-from .model import Article, Page, Site
+from . import routes, sharecard
+from .config import Topic
+from .model import Article, Page, Site, find_start_here
 
 # Templates whose output is not HTML: rendered by code rather than Jinja.
 JSON_FEED = "@jsonfeed"
+SHARE_CARD = "@sharecard"
 RELATED_COUNT = 3
 _RELATED_WINDOW = 8
+# Articles listed under each month on the archive's index; each month's own page lists them all.
+ARCHIVE_PREVIEW = 5
+# Events a section front previews from its topic's timeline.
+TIMELINE_PREVIEW = 3
 
 
 class PageJob(NamedTuple):
@@ -167,12 +174,18 @@ def _related_to(slug: str, facts: Facts, by_term: dict[str, list[tuple[float, st
     return tuple(other for _score, _distance, other in heapq.nsmallest(RELATED_COUNT, scored))
 
 
-def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime) -> list[PageJob]:
+def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime,
+               theme: dict[str, str] | None = None) -> list[PageJob]:
     """Every page of the site in a fixed order: each edition's pages (the default language's at
-    the root, each other's under its prefix), then the files of the whole site."""
+    the root, each other's under its prefix), then the files of the whole site.
+
+    `theme` holds the digest of each of the theme's static files by output path, for the pages
+    drawn from them (the share card's fonts)."""
     jobs: list[PageJob] = []
+    fonts = tuple((name, (theme or {}).get(name, "")) for name in sharecard.FONTS)
+    featured = frozenset(a.translation_key or a.slug for a in site.articles if a.featured)
     for edition in site.config.editions:
-        pages = _edition_pages(site.in_edition(edition.code), related)
+        pages = _edition_pages(site.in_edition(edition.code), related, fonts, featured)
         if edition.prefix:
             pages = [job._replace(output=edition.prefix + job.output, lang=edition.code) for job in pages]
         jobs.extend(pages)
@@ -187,7 +200,8 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
     return jobs
 
 
-def _edition_pages(site: Site, related: dict[str, tuple[str, ...]]) -> list[PageJob]:
+def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple[tuple[str, str], ...] = (),
+                   featured: frozenset[str] = frozenset()) -> list[PageJob]:
     """The pages of one edition, at paths inside it."""
     jobs: list[PageJob] = []
     config = site.config
@@ -197,7 +211,7 @@ def _edition_pages(site: Site, related: dict[str, tuple[str, ...]]) -> list[Page
     for article in articles:
         for slug in article.topics:
             by_topic[slug].append(article)
-    jobs.append(_home(site, by_topic, feeds))
+    jobs.append(_home(site, by_topic, feeds, featured))
     jobs.extend(_article_pages(site, related, feeds))
     for page in site.pages:
         jobs.append(PageJob(routes.output_path(page.url), "page.html",
@@ -205,13 +219,16 @@ def _edition_pages(site: Site, related: dict[str, tuple[str, ...]]) -> list[Page
     for topic in config.topics:
         members = tuple(by_topic[topic.slug])
         tfeeds = topic_feeds(site, topic.slug)
+        events = _events(site, topic.slug)
+        # The section front previews the topic's latest events, newest first, when it has any.
+        preview = tuple(reversed(events[-TIMELINE_PREVIEW:]))
         jobs.extend(_listing(
             lambda n, s=topic.slug: routes.topic(s, n), members, config.per_page, "topic.html",
             {"topic": topic, "feeds": feeds + tfeeds, "title": topic.name, "description": topic.description},
+            front={"timeline": preview, "event_count": len(events)},
         ))
         jobs.extend(_feed_jobs(site, routes.topic(topic.slug), members, f"{config.title}: {topic.name}",
                                topic.description, routes.topic(topic.slug)))
-        events = _events(site, topic.slug)
         jobs.append(PageJob(routes.output_path(routes.topic_timeline(topic.slug)), "timeline.html",
                             {"events": events, "topic": topic, "feeds": feeds + tfeeds}))
     jobs.extend(_tag_pages(site, feeds))
@@ -225,6 +242,8 @@ def _edition_pages(site: Site, related: dict[str, tuple[str, ...]]) -> list[Page
     jobs.append(PageJob("search/index.html", "search.html", {"feeds": feeds}))
     jobs.append(PageJob("404.html", "404.html", {"feeds": feeds}))
     jobs.extend(_feed_jobs(site, "", articles, config.title, config.description, ""))
+    jobs.append(PageJob(sharecard.OUTPUT, SHARE_CARD, {"title": config.title, "description": config.description,
+                                                       "address": config.base_url, "fonts": fonts}))
     return jobs
 
 
@@ -260,11 +279,53 @@ def _link_editions(site: Site, jobs: list[PageJob]) -> list[PageJob]:
     return linked
 
 
-def _home(site: Site, by_topic: dict[str, list[Article]], feeds: tuple[FeedLink, ...]) -> PageJob:
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A topic's part of the front page: the articles it shows, and how many the topic has."""
+
+    topic: Topic
+    articles: tuple[Article, ...]
+    total: int
+
+
+def _home(site: Site, by_topic: dict[str, list[Article]], feeds: tuple[FeedLink, ...],
+          featured: frozenset[str] = frozenset()) -> PageJob:
+    """The front page: a lead story (the newest featured article, else the newest), the article
+    site.yaml's `start_here` names, the latest headlines, then a section per topic; no article twice.
+
+    An article is featured when it, or a version of it in another language, says `featured: true`
+    (`featured` holds their translation keys)."""
     config = site.config
-    latest = site.articles[: config.home_latest]
-    sections = [(topic, tuple(by_topic[topic.slug][: config.home_per_topic])) for topic in config.topics]
-    return PageJob("index.html", "home.html", {"latest": latest, "sections": sections, "feeds": feeds})
+    articles = site.articles
+    start = find_start_here(articles, config.start_here)
+    lead = next((a for a in articles if (a.translation_key or a.slug) in featured and a is not start), None) or \
+        next((a for a in articles if a is not start), None)
+    shown = {a.slug for a in (lead, start) if a is not None}
+    latest = tuple(islice((a for a in articles if a.slug not in shown), config.home_latest))
+    shown.update(a.slug for a in latest)
+    # Sections take their newest articles not shown above one round at a time, the topic with the
+    # fewest left to offer choosing first, so that a small site's articles spread over every section.
+    picked: dict[str, list[Article]] = {topic.slug: [] for topic in config.topics}
+    reach = len(config.topics) * config.home_per_topic + 1
+
+    def left(item: tuple[int, Topic]) -> tuple[int, int]:
+        """How many articles a topic still has to offer (counted only as far as can matter), then its place."""
+        window = islice(by_topic[item[1].slug], len(shown) + reach)
+        return sum(1 for a in window if a.slug not in shown), item[0]
+
+    for _round in range(config.home_per_topic):
+        pending = list(enumerate(config.topics))
+        while pending:
+            chosen = min(pending, key=left)
+            pending.remove(chosen)
+            topic = chosen[1]
+            choice = next((a for a in by_topic[topic.slug] if a.slug not in shown), None)
+            if choice is not None:
+                picked[topic.slug].append(choice)
+                shown.add(choice.slug)
+    sections = tuple(Section(topic, tuple(picked[topic.slug]), len(by_topic[topic.slug])) for topic in config.topics)
+    return PageJob("index.html", "home.html", {"lead": lead, "start_here": start, "latest": latest,
+                                               "sections": sections, "feeds": feeds})
 
 
 def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds) -> list[PageJob]:
@@ -287,7 +348,9 @@ def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds) -> li
 
 
 def _listing(url_of, members: tuple[Article, ...], per_page: int, template: str,
-             context: dict[str, Any]) -> list[PageJob]:
+             context: dict[str, Any], front: dict[str, Any] | None = None) -> list[PageJob]:
+    """The pages of a listing; `front` is what its first page alone shows (a section front's timeline),
+    kept out of the other pages' contexts so that a change to it renders the first page only."""
     total = max(1, math.ceil(len(members) / per_page))
     jobs = []
     for number in range(1, total + 1):
@@ -295,6 +358,8 @@ def _listing(url_of, members: tuple[Article, ...], per_page: int, template: str,
         paging = Paging(number, total, url_of(number - 1) if number > 1 else None,
                         url_of(number + 1) if number < total else None)
         page_context = dict(context, articles=shown, paging=paging, url=url_of(number))
+        if front:
+            page_context.update(front if number == 1 else dict.fromkeys(front))
         jobs.append(PageJob(routes.output_path(url_of(number)), template, page_context))
     return jobs
 
@@ -345,8 +410,12 @@ def _archive_pages(site: Site, feeds) -> list[PageJob]:
     years: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for (year, month), items in sorted(months.items(), reverse=True):
         years[year].append((month, len(items), routes.archive_month(year, month)))
-    overview = tuple((year, tuple(entries)) for year, entries in sorted(years.items(), reverse=True))
-    jobs = [PageJob(routes.output_path(routes.archive()), "archive.html", {"years": overview, "feeds": feeds})]
+    # The index lists each month's newest articles under its heading, and links the month's page.
+    overview = tuple((year, tuple((month, count, href, tuple(months[(year, month)][:ARCHIVE_PREVIEW]))
+                                  for month, count, href in entries))
+                     for year, entries in sorted(years.items(), reverse=True))
+    jobs = [PageJob(routes.output_path(routes.archive()), "archive.html",
+                    {"years": overview, "feeds": feeds, "coverage": _coverage(site, months)})]
     for year in sorted(years):
         # the year's articles as a compact list under month headings, newest first
         groups = tuple((month, routes.archive_month(year, month), tuple(months[(year, month)]))
@@ -357,6 +426,21 @@ def _archive_pages(site: Site, feeds) -> list[PageJob]:
         jobs.append(PageJob(routes.output_path(routes.archive_month(year, month)), "archive_month.html",
                             {"year": year, "month": month, "articles": tuple(items), "feeds": feeds}))
     return jobs
+
+
+def _coverage(site: Site, months: dict[tuple[int, int], list[Article]]) -> tuple[tuple[int, int, tuple[int, ...]], ...]:
+    """Articles per month per topic, for the archive's chart: (year, month, count for each topic in the
+    settings' order), every month from the first article's to the last's, empty months included."""
+    if not months:
+        return ()
+    slugs = site.config.topic_slugs
+    (year, month), last = min(months), max(months)
+    out = []
+    while (year, month) <= last:
+        items = months.get((year, month), ())
+        out.append((year, month, tuple(sum(1 for a in items if slug in a.topics) for slug in slugs)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,11 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, dates, feeds, i18n, output, publish, routes, sources, state
+from . import __version__, dates, feeds, figures, i18n, images, model, output, publish, routes, sharecard, sources
+from . import state, theme
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, Location, relative
-from .plan import JSON_FEED, PageJob
+from .plan import JSON_FEED, SHARE_CARD, PageJob
 
 # Below this many pages to render a process pool costs more than it saves.
 POOL_THRESHOLD = 200
@@ -27,10 +28,12 @@ SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "expla
 
 
 def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[Any, ...] = (),
-                     bytecode_dir: Path | None = None) -> jinja2.Environment:
+                     bytecode_dir: Path | None = None, tags: dict[str, str] | None = None,
+                     assets: Any = None) -> jinja2.Environment:
     """Site templates with strict undefined variables, autoescaping and the site's filters."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        # the project's templates/ first, then the theme bundled in the package: file by file
+        loader=jinja2.FileSystemLoader([str(folder) for folder in theme.folders(config)]),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -43,7 +46,8 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
     )
     # Strings resolve at render time (newstyle gettext is looked up, never folded into bytecode).
     try:
-        strings = i18n.translations(config.templates_dir, config.language)
+        catalogue = i18n.CATALOGUE.format(language=config.language)
+        strings = i18n.translations(theme.folder_with(config, catalogue), config.language)
     except i18n.CatalogueError as exc:
         raise BuildError([Diagnostic(Location(relative(exc.path, config.root)), exc.problem,
                                      "fix the catalogue, or extract it again as README.md shows")]) from None
@@ -76,6 +80,10 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
         iso=dates.iso,
         rfc822=dates.rfc822,
         human_date=lambda moment: i18n.human_date(moment, config.locale),
+        human_time=lambda moment: i18n.human_time(moment, config.locale),
+        tag_name=lambda slug, written="": model.tag_label(slug, written, tags or {}),
+        contents=contents,
+        notes_heading=notes_heading,
         author_name=author_name,
         absolute_links=lambda body, path: feeds.absolute_links(body, abs_url(path)),
         schema_type=lambda kind: SCHEMA_TYPES.get(kind, "NewsArticle"),
@@ -111,10 +119,13 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
             "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url,
                           "logo": {"@type": "ImageObject", "url": root_url + "static/favicon.svg"}},
             "articleSection": [config.topic(t).name for t in article.topics],
-            "keywords": list(article.tag_names),
+            "keywords": [model.tag_label(slug, name, tags or {}) for slug, name in zip(article.tags, article.tag_names)],
             "wordCount": body.words,
-            "citation": [_citation(ref) for ref in article.sources],
+            "citation": [_citation(ref, strings) for ref in article.sources],
+            "image": abs_url(sharecard.OUTPUT),   # the page's og:image
         }
+        if article.image is not None and share_image(article.image):
+            data["image"] = root_url + share_image(article.image)[0]
         if article.corrections:
             data["correction"] = [
                 {"@type": "CorrectionComment", "text": c.text, "datePublished": dates.iso(c.date)}
@@ -139,7 +150,30 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
                                        "query-input": "required name=search_term_string"}
         return data
 
+    registry = assets if assets is not None else figures.assets.Registry()
+
+    def share_image(image) -> tuple[str, int, int] | None:
+        """A lead image's share crop (og:image): its path under the site, width and height."""
+        return figures.share_image(image, registry)
+
+    def picture(image, sizes: str, lead: bool = False) -> Markup:
+        """A lead image as a <picture> (images.picture); nothing when its file is unusable (an error then)."""
+        facts = figures.lead_facts(image, registry)
+        return Markup(images.picture(facts, image.alt, root_path, sizes, lead=lead) if facts else "")
+
     env.globals.update(
+        picture=picture,
+        share_image=share_image,
+        # The words come from the template, translated and escaped: the drawing escapes them itself.
+        timeline_svg=lambda events, title, description, topic=None: Markup(figures.timeline(
+            events, tuple((t.slug, t.name, i) for i, t in enumerate(config.topics)
+                          if topic is None or t.slug == topic.slug), url=url,
+            day=lambda moment: i18n.human_date(moment, config.locale), locale=config.locale,
+            title=Markup(title).unescape(), description=" ".join(Markup(description).unescape().split()))),
+        coverage_svg=lambda months, title, description, y_label: Markup(figures.coverage(
+            months, tuple((t.name, i) for i, t in enumerate(config.topics)), locale=config.locale,
+            title=Markup(title).unescape(), description=" ".join(Markup(description).unescape().split()),
+            y_label=Markup(y_label).unescape())),
         site_pages=pages,
         editions=config.editions,
         edition_of=lambda doc: next((e for e in config.editions if e.code == doc.lang), config.editions[0]),
@@ -152,6 +186,24 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
                                     .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")),
     )
     return env
+
+
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+
+
+def contents(body: str) -> tuple[tuple[str, str], ...]:
+    """The sections of an article body, as (id, heading text), for its table of contents."""
+    return tuple((anchor, " ".join(html.unescape(_TAG.sub("", text)).split())) for anchor, text in _H2.findall(str(body)))
+
+
+_FOOTNOTES = re.compile(r'<div class="footnote">\s*<hr>')
+
+
+def notes_heading(body: str, label: str) -> Markup:
+    """An article body whose footnotes open with a heading of their own (`label`, e.g. Notes) in place
+    of Markdown's rule, so that notes read apart from the numbered sources after them."""
+    return Markup(_FOOTNOTES.sub(lambda _m: f'<div class="footnote">\n<h2 id="article-notes">{html.escape(label)}</h2>',
+                                 str(body), count=1))
 
 
 _TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
@@ -171,7 +223,7 @@ def scrollable_tables(body: str) -> Markup:
     return Markup(_TABLE.sub(wrap, str(body)))
 
 
-def _citation(ref) -> dict[str, Any]:
+def _citation(ref, strings) -> dict[str, Any]:
     item: dict[str, Any] = {"@type": "CreativeWork", "publisher": {"@type": "Organization", "name": ref.publisher}}
     if ref.title:
         item["name"] = ref.title
@@ -180,7 +232,7 @@ def _citation(ref) -> dict[str, Any]:
     if ref.date:
         item["datePublished"] = ref.date.isoformat()
     if ref.via:  # seen only as cited by another source: say so, rather than present it as consulted
-        item["description"] = f"Cited in {ref.via}; not consulted directly."
+        item["description"] = strings.gettext("Cited in %(via)s; not consulted directly.") % {"via": ref.via}
     return item
 
 
@@ -190,7 +242,9 @@ def render_job(env: jinja2.Environment, config: SiteConfig, job: PageJob, bodies
     output = job.output[len(config.base_url) - len(config.root_url):]
     context = dict(job.context, bodies=bodies, output=output)
     if job.template == JSON_FEED:
-        return feeds.json_feed(config, job.context, bodies, env.filters["author_name"])
+        return feeds.json_feed(config, job.context, bodies, env.filters["author_name"], env.filters["tag_name"])
+    if job.template == SHARE_CARD:
+        return _share_card(config, job.context)
     try:
         template = env.get_template(job.template)
         text = template.render(context)
@@ -205,6 +259,15 @@ def render_job(env: jinja2.Environment, config: SiteConfig, job: PageJob, bodies
         raise BuildError([_template_diagnostic(config, filename or job.template, lineno,
                                                f"{type(exc).__name__}: {exc}", job)]) from None
     return text.encode("utf-8")
+
+
+def _share_card(config: SiteConfig, context: dict[str, Any]) -> bytes:
+    """The edition's share card, set in the theme's fonts (the context holds their digests)."""
+    fonts = []
+    for name, _digest in context["fonts"]:
+        path = theme.folder_with(config, name) / name
+        fonts.append(path.read_bytes() if path.is_file() else None)
+    return sharecard.draw(context["title"], context["description"], context["address"], tuple(fonts))
 
 
 def _shown(address: str, limit: int = 60) -> str:
@@ -229,7 +292,7 @@ def _template_frame(exc: BaseException, config: SiteConfig) -> tuple[str | None,
     """The innermost traceback frame that belongs to a template file."""
     tb = exc.__traceback__
     found: tuple[str | None, int | None] = (None, None)
-    templates = str(config.templates_dir)
+    templates = tuple(str(folder) for folder in theme.folders(config))
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.startswith(templates):
@@ -271,14 +334,20 @@ class Renderer:
     texts: dict[str, str] = field(default_factory=dict)  # bodies read while validating, by source
     fresh: bool = False             # render every body rather than look in the HTML cache
     envs: dict = field(default_factory=dict)  # edition (a language, "" the default) → its environment
+    tags: dict = field(default_factory=dict)  # tag slug → display name (content/tags.yaml)
     md: Any = None
     last_bodies: tuple = ((), {})   # the documents of the last page rendered, and their bodies
     problems: set = field(default_factory=set)  # the bodies' unsafe addresses, reported once every page is rendered
+    assets: Any = None              # assets.Registry of content/images/ and content/data/: figures are drawn
+    labels: dict = field(default_factory=dict)  # edition → figures.Labels, the words of its charts
+    decoded: Any = None             # images.Decoded: the image whose files are being drawn
 
     def body(self, doc) -> Body:
         """The document's body as HTML: from the cache when an intact entry exists (unless fresh)."""
         cache_dir = self.config.cache_dir
         key = sources.hash_bytes(f"{self.markup_key}:{doc.body_digest}".encode())
+        if doc.body_assets and self.assets is not None:  # its HTML shows those files: they are part of its key
+            key = sources.hash_bytes(f"{key}:{self._figures_key(doc)}".encode())
         if not self.fresh:
             cached = state.read_html(cache_dir, key)
             if cached is not None:
@@ -292,20 +361,90 @@ class Renderer:
         if self.md is None:
             from .markup import Renderer as Markdown
             self.md = Markdown()
-        (html_text, unsafe), words = self.md.convert(text), len(text.split())
-        if unsafe:  # not cached, so that every build reports them until they are fixed
+        drawn = self._figures(doc)
+        (html_text, unsafe), words = self.md.convert(text, drawn), len(text.split())
+        if unsafe or (drawn is not None and drawn.problems):  # not cached: reported by every build until fixed
             self.problems.update(self._unsafe_diagnostics(doc, unsafe))
+            self.problems.update(self._figure_diagnostics(doc, drawn.problems if drawn is not None else []))
             return Body(html_text, words)
         state.write_html(cache_dir, key, html_text, words)
         return Body(html_text, words)
 
-    def _unsafe_diagnostics(self, doc, unsafe) -> list[Diagnostic]:
-        """Each unsafe address at its line in the file; the body's first line is read again, only now."""
+    def _body_line(self, doc) -> int:
+        """The file line where a document's body starts; the file is read again, only for a report."""
         try:
             parsed = sources.parse_source((self.config.root / doc.source).read_bytes(), doc.source, "article")
         except OSError:
             parsed = None
-        first = parsed.body_line if isinstance(parsed, sources.SourceDoc) else 1
+        return parsed.body_line if isinstance(parsed, sources.SourceDoc) else 1
+
+    def _edition_of(self, doc) -> str:
+        return "" if doc.lang in ("", self.config.default_language) else doc.lang
+
+    def _labels(self, edition: str) -> figures.Labels:
+        """The words of charts in one edition's language, from templates/_graphics.html."""
+        labels = self.labels.get(edition)
+        if labels is None:
+            env = self.environment(edition)
+            words = env.get_template("_graphics.html").module
+            summary = words.chart_summary(first="{first}", last="{last}", lowest="{lowest}", highest="{highest}")
+            labels = self.labels[edition] = figures.Labels(
+                html.unescape(str(words.source)), html.unescape(str(words.data)),
+                " ".join(html.unescape(str(summary)).split()), env.globals["site"].locale)
+        return labels
+
+    def _figures_key(self, doc) -> str:
+        """What a body's figures are drawn from besides its text: the files it may show, the words and
+        locale of its charts, and where the site's images/ folder is."""
+        files = self.assets.files
+        shown = tuple(files[rel].digest if rel in files else "" for rel in doc.body_assets)
+        return repr((shown, self._labels(self._edition_of(doc)), self._root()))
+
+    def _root(self) -> str:
+        """The site's root path ('/', '/milei-watch/'), where images/ is, whatever the edition."""
+        base = self.config.base_path
+        return base[: len(base) - (len(self.config.base_url) - len(self.config.root_url))]
+
+    def _figures(self, doc) -> figures.BodyFigures | None:
+        if self.assets is None:
+            return None
+        return figures.BodyFigures(doc.source, doc.body_assets, self.assets, self._root(), self._labels(self._edition_of(doc)),
+                                   figures.data_read(self.config.root, self.assets))
+
+    def _figure_diagnostics(self, doc, problems: list) -> list[Diagnostic]:
+        """Each figure's mistake at its line: in the document, or in the data file it names."""
+        if not problems:
+            return []
+        first = self._body_line(doc)
+        return [Diagnostic(Location(p.path, p.line), p.message, (p.hint + "; " if p.hint else "") +
+                           f"in a chart of {doc.source}") if p.path else
+                Diagnostic(Location(doc.source, first + p.line - 1), p.message, p.hint) for p in problems]
+
+    def _image(self, job: PageJob) -> bytes:
+        """One file of an image (images.render), its source read and checked once for all its files."""
+        rel, digest = job.context["source"], job.context["digest"]
+        if self.decoded is None:
+            self.decoded = images.Decoded()
+        data = b""
+        if self.decoded.digest != digest:
+            try:
+                data = (self.config.root / rel).read_bytes()
+            except OSError as exc:
+                raise BuildError([Diagnostic(Location(rel), f"cannot read the image: {exc.strerror}")]) from None
+            if sources.hash_bytes(data) != digest:
+                raise BuildError([Diagnostic(Location(rel), "the file changed while the site was being built",
+                                             "build again to include the change")])
+        try:
+            return images.render(data, digest, job.context["variant"], self.decoded)
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise BuildError([Diagnostic(Location(rel), f"the image cannot be decoded: {exc}",
+                                         "save it again from an image editor, or replace it")]) from None
+
+    def _unsafe_diagnostics(self, doc, unsafe) -> list[Diagnostic]:
+        """Each unsafe address at its line in the file; the body's first line is read again, only now."""
+        if not unsafe:
+            return []
+        first = self._body_line(doc)
         return [Diagnostic(Location(doc.source, first + item.line - 1, item.column),
                            f"a link or image may not point to a '{item.scheme}:' address: '{_shown(item.address)}'",
                            "use an http, https or mailto address, or a relative one "
@@ -326,11 +465,13 @@ class Renderer:
                 pages = tuple(page for page in self.pages if page.lang == self.config.default_language)
             if compiled is not None:
                 compiled.mkdir(parents=True, exist_ok=True)
-            env = self.envs[edition] = make_environment(config, self.authors, pages, compiled)
+            env = self.envs[edition] = make_environment(config, self.authors, pages, compiled, self.tags, self.assets)
         return env
 
     def render(self, index: int) -> bytes:
         job = self.jobs[index]
+        if job.template == images.JOB:
+            return self._image(job)
         env = self.environment(job.lang)
         # A feed's RSS, Atom and JSON jobs share one tuple of articles: read their bodies once.
         if job.bodies is not self.last_bodies[0]:

@@ -72,6 +72,32 @@ LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
 _HOST = re.compile(r"\[(?P<ipv6>[0-9a-f:.]+)\](?::\d+)?|(?P<name>[^\s:\[\]/@]+)(?::\d+)?")
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+# Files editors and tools write beside the ones they change, which the build never reads: swap, backup
+# and temporary files. Hidden names (.#x.md, .x.md.swp, .ingest-state.json.12517.tmp) are left out too.
+_EDITOR_NOISE = re.compile(
+    r"""~$                      # backups: x.md~
+      | \.(swp|swo|swx|tmp|bak)$  # vim swap files; temporaries and backups
+      | ^\#.*\#$                 # emacs auto-saves: #x.md#
+      | ^sed[A-Za-z0-9]{6}$      # sed -i's temporaries
+      | ^4913$                   # vim's test of whether the folder is writable
+      | ^___jb_(tmp|old)___$ | \.___jb_(tmp|old)___$   # JetBrains' safe writes
+    """, re.VERBOSE)
+_SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules"})
+
+
+def editor_noise(path: str | Path, roots: tuple[Path, ...]) -> bool:
+    """Whether a changed file is an editor's or a tool's temporary that no build reads: hidden (below the
+    watched folder), a swap, backup or temporary file. Such changes neither rebuild nor show in the log."""
+    path = Path(path)
+    for root in roots:
+        if path.is_relative_to(root):
+            parts = path.relative_to(root).parts
+            break
+    else:
+        parts = (path.name,)
+    if any(part.startswith(".") or part in _SKIPPED_FOLDERS for part in parts):
+        return True
+    return bool(parts) and bool(_EDITOR_NOISE.search(parts[-1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,10 +331,16 @@ class DevServer:
         import watchfiles
 
         paths = [p for p in (self.config.content_dir, self.config.templates_dir) if p.is_dir()]
+        roots = tuple(paths)
+
+        def wanted(_change: object, path: str) -> bool:
+            return not editor_noise(path, roots)
+
         try:
             # A short timeout yields an empty set once the watches exist: that is when start() may return.
-            for changes in watchfiles.watch(*paths, stop_event=self._stopping, step=QUIET_MS, debounce=MAX_WAIT_MS,
-                                            rust_timeout=READY_MS, yield_on_timeout=True, raise_interrupt=False):
+            for changes in watchfiles.watch(*paths, watch_filter=wanted, stop_event=self._stopping, step=QUIET_MS,
+                                            debounce=MAX_WAIT_MS, rust_timeout=READY_MS, yield_on_timeout=True,
+                                            raise_interrupt=False):
                 self._watching.set()
                 if not changes:
                     continue
@@ -323,9 +355,12 @@ class DevServer:
 
     def _edited_since(self, moment_ns: int) -> bool:
         """Whether any watched file was modified at or after `moment_ns`."""
-        for base in (self.config.content_dir, self.config.templates_dir):
+        roots = (self.config.content_dir, self.config.templates_dir)
+        for base in roots:
             for dirpath, _, filenames in os.walk(base):
                 for name in filenames:
+                    if editor_noise(os.path.join(dirpath, name), roots):
+                        continue
                     try:
                         if os.stat(os.path.join(dirpath, name)).st_mtime_ns >= moment_ns:
                             return True

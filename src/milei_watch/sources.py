@@ -26,6 +26,7 @@ class SourceDoc:
     meta_digest: str              # front matter only: what listings show
     body_digest: str              # body only: what the Markdown renderer sees
     words: int
+    body_assets: tuple[str, ...] = ()  # files of content/images/ and content/data/ the body may show
 
     def line(self, path: tuple[Any, ...]) -> int:
         """The file line of a front-matter key path, or of its nearest parent; 1 (the '---') for ()."""
@@ -134,7 +135,16 @@ def parse_source(raw: bytes, rel: str, kind: str, bodies: dict[str, str] | None 
         meta_digest=hash_bytes(rel.encode() + b"\0" + meta_bytes),
         body_digest=hash_bytes(body_bytes),
         words=len(body.split()),
+        body_assets=_references(rel, body),
     )
+
+
+def _references(rel: str, body: str) -> tuple[str, ...]:
+    """The images and chart data a body may show (assets.references), found as it is read so that
+    page keys can cover them before anything is rendered."""
+    from .assets import references  # at call time: assets imports this module
+
+    return references(rel, body)
 
 
 def read_body(path: Path) -> str:

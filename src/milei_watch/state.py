@@ -5,7 +5,7 @@ atomically (or checked on reading), and every file that belongs with another nam
 
 | file | format | what it holds | valid while |
 | --- | --- | --- | --- |
-| `lock` | empty | held (flock) by the one build running on this project | - |
+| `lock` | empty | held (flock) by the one build running into this output folder; its time is when the cache was last used | - |
 | `manifest.pickle` | pickle | a summary of the last build: inputs' digest, the site tree's id, every output | inputs and tree id unchanged |
 | `state.pickle` + `articles.marshal` | pickle, marshal | each source's stat and parsed front matter, the validated articles, related-article facts, static files' stats | (format, version, output folder); token ties the two |
 | `index.marshal` | marshal (documents pickled inside) | per source: stat, front-matter digest, kind; per page: context key; per site tree (device, inode): output → page key, and its search key | (format, version); token ties it to `articles.marshal` |
@@ -13,6 +13,8 @@ atomically (or checked on reading), and every file that belongs with another nam
 | `html/xx/KEY.html` | checksum, word count, HTML | a body's HTML; KEY = markup code and settings + the body's digest | checksum matches |
 | `jinja/KEY/` | Jinja2 bytecode | compiled templates; KEY = settings, bylines and generator (what Jinja2 may fold into the code) | KEY, and each template's source checksum (Jinja2) |
 | `trees/ID/` | a site folder | the idle generation of the output folder (publish.py) | its record in `index.marshal`, no flag file |
+| `assets.pickle` | pickle | each file of content/images/ and content/data/: stat, content digest, and an image's size or why it is unusable (assets.py) | (format, version); an entry while its file's stat is unchanged |
+| `outputs/NAME-HASH/` | a cache folder like this one | the cache of a build into another folder than site/ (`--out`), with every file above; the least recently used past 4 are dropped | its output folder |
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import io
 import marshal
 import os
 import pickle
+import shutil
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -35,7 +38,7 @@ from . import __version__, model
 from .output import write_atomic, write_new
 from .sources import FileStamp, SourceDoc, hash_bytes
 
-FORMAT = 8
+FORMAT = 10  # 9: Article.featured, typographic titles and summaries; 10: Article.image and body_assets
 # A file modified this close to the previous scan may have changed again within the same
 # timestamp tick, so its stat is not trusted (git's "racy clean" rule).
 RACY_MARGIN_NS = 2_000_000_000
@@ -78,19 +81,83 @@ class Manifest:
 
 @contextlib.contextmanager
 def locked(cache_dir: Path, log: Callable[[str], None] | None = None) -> Iterator[None]:
-    """Hold the project's build lock: one build (or serve's rebuild) at a time; others wait."""
+    """Hold the build lock of one output folder's cache: one build (or serve's rebuild) into a folder
+    at a time; others wait. The cache of another output than site/ is then marked as used, and the
+    least recently used of those past OUTPUT_CACHES are dropped (`drop_unused_outputs`)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    with open(cache_dir / "lock", "a+b") as handle:
+    path = cache_dir / "lock"
+    while True:
+        handle = open(path, "a+b")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if log:
-                log("another build of this project is running; waiting for it to finish")
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if log:
+                    log("another build of this project is running, into this output folder; waiting for it to finish")
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            if _same_file(handle, path):
+                break
+        except BaseException:
+            handle.close()
+            raise
+        # The cache was dropped while this build waited for it: lock the one made afresh instead.
+        handle.close()
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    with handle:
         try:
+            if cache_dir.parent.name == OUTPUTS and cache_dir.parent.parent.name == ".milei_watch":
+                os.utime(path)  # the lock's time is when the cache was last used
+                drop_unused_outputs(cache_dir.parent, keep=cache_dir)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _same_file(handle: Any, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+# Builds into other folders than site/ (--out) keep a cache each under .milei_watch/outputs/; at most
+# this many are kept, the least recently used dropped first. site/'s own cache is never dropped.
+OUTPUTS = "outputs"
+OUTPUT_CACHES = 4
+
+
+def drop_unused_outputs(folder: Path, keep: Path) -> list[Path]:
+    """Drop the least recently used output caches in `folder` past OUTPUT_CACHES, never `keep` and
+    never one a build holds; return those dropped. Each goes out of the way by a rename while its lock
+    is held, so a build waiting for it finds its cache gone and starts a new one (see `locked`)."""
+    caches = []
+    for entry in folder.iterdir():
+        if entry.name.startswith(".dropped-"):  # left by a drop that was interrupted
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.is_dir() and not entry.name.startswith(".") and entry != keep:
+            try:
+                caches.append((os.stat(entry / "lock").st_mtime_ns, entry))
+            except FileNotFoundError:
+                caches.append((0, entry))
+    dropped = []
+    for _used, cache in sorted(caches, reverse=True)[OUTPUT_CACHES - 1:]:
+        try:
+            handle = open(cache / "lock", "a+b")
+        except OSError:
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a build is using it
+            aside = folder / f".dropped-{cache.name}-{os.getpid()}"
+            try:
+                os.rename(cache, aside)
+            except OSError:
+                continue
+        shutil.rmtree(aside, ignore_errors=True)
+        dropped.append(cache)
+    return dropped
 
 
 def _manifest_path(cache_dir: Path) -> Path:
@@ -165,6 +232,8 @@ def _encode_article(article: model.Article) -> tuple:
             value = tuple((e.date.toordinal(), e.title, e.topics) for e in value)
         elif name == "corrections":
             value = tuple((_moment(c.date), c.text) for c in value)
+        elif name == "image" and value is not None:
+            value = (value.src, value.alt, value.caption, value.credit, value.line)
         row.append(value)
     return tuple(row)
 
@@ -173,6 +242,7 @@ _MOMENT_AT = tuple(_ARTICLE_FIELDS.index(name) for name in sorted(_MOMENTS))
 _SOURCES_AT = _ARTICLE_FIELDS.index("sources")
 _EVENTS_AT = _ARTICLE_FIELDS.index("events")
 _CORRECTIONS_AT = _ARTICLE_FIELDS.index("corrections")
+_IMAGE_AT = _ARTICLE_FIELDS.index("image")
 
 
 def _from_moment(value: int | None, tz: dt.tzinfo) -> dt.datetime | None:
@@ -196,6 +266,8 @@ def decode_article(row: tuple, tz: dt.tzinfo) -> model.Article:
     if values[_CORRECTIONS_AT]:
         values[_CORRECTIONS_AT] = tuple(model.Correction(_from_moment(d, tz), t)
                                         for d, t in values[_CORRECTIONS_AT])
+    if values[_IMAGE_AT] is not None:
+        values[_IMAGE_AT] = model.LeadImage(*values[_IMAGE_AT])
     return model.Article(*values)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 
 PAGES = {"home": "", "topic": "topics/economy/", "article": "articles/state-department-meetings-explainer/",
-         "search": "search/?q=IMF"}
+         "timeline": "timeline/", "archive": "archive/", "search": "search/?q=IMF"}
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

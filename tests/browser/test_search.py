@@ -25,14 +25,30 @@ def test_typing_a_query_shows_matching_articles_with_title_date_and_excerpt(page
     page.get_by_label("Search articles").fill("privatisation")
     found = results(page)
     titles = [title for title, *_ in found]
-    assert "Milei's economic programme and his pitch to American investors" in titles
+    assert "Milei’s economic programme and his pitch to American investors" in titles
     title, href, date, excerpt = found[titles.index(
-        "Milei's economic programme and his pitch to American investors")]
+        "Milei’s economic programme and his pitch to American investors")]
     assert href == "/articles/ajuste-and-privatizacion/"
     assert date == "1 December 2026"
     assert "<mark>" in excerpt.lower() and len(re.sub("<[^>]+>", "", excerpt)) > 40
     assert re.match(r"\d+ results? for “privatisation”", page.locator("#search-status").inner_text())
     assert page.evaluate("location.search") == "?q=privatisation"     # the address can be shared
+    assert not any(href.startswith("/es/") for _, href, _, _ in found), "the English search finds English pages"
+
+
+def test_the_spanish_search_page_finds_the_spanish_edition_only(page, base_url):
+    page.goto(base_url + "es/search/")
+    page.get_by_label("Buscar artículos").fill("privatizacion")         # accents are optional
+    found = results(page)
+    titles = [title for title, *_ in found]
+    title = "El programa económico de Milei y su oferta a los inversores estadounidenses"
+    assert title in titles
+    _, href, date, excerpt = found[titles.index(title)]
+    assert href == "/es/articles/ajuste-y-privatizacion/"
+    assert date == "1 de diciembre de 2026"
+    assert "<mark>" in excerpt.lower()
+    assert all(href.startswith("/es/") for _, href, _, _ in found)
+    assert re.match(r"\d+ resultados? para «privatizacion»", page.locator("#search-status").inner_text())
 
 
 def test_a_result_leads_to_its_article(page, base_url):
@@ -81,4 +97,5 @@ def test_search_works_under_a_sub_path(page, tmp_path):
         page.locator("#search-results li h2 a").first.click()
         page.wait_for_load_state()
         assert page.locator("h1").inner_text() == "El ajuste fiscal de Milei: año uno"
-        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui")
+        # the stylesheet (and its fonts) load under the sub-path too
+        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith('"Source Serif 4"')

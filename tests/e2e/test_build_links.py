@@ -111,8 +111,10 @@ def _check_links(site: Path, base_url: str) -> int:
     return checked
 
 
-def _published(root: Path, now: dt.datetime) -> list[tuple[dt.datetime, str, tuple[str, ...]]]:
-    """(date, slug, topics) of the published articles, read straight from the front matter, newest first."""
+def _published(root: Path, now: dt.datetime,
+               folder: str = "content/articles") -> list[tuple[dt.datetime, str, tuple[str, ...]]]:
+    """(date, slug, topics) of the published articles in `folder` (the Spanish edition's are in
+    content/articles/es/), read straight from the front matter, newest first."""
     tz = ZoneInfo(yaml.safe_load((root / "content/site.yaml").read_text("utf-8")).get(
         "timezone", "America/Argentina/Buenos_Aires"))
 
@@ -122,7 +124,7 @@ def _published(root: Path, now: dt.datetime) -> list[tuple[dt.datetime, str, tup
         return value if value.tzinfo else value.replace(tzinfo=tz)
 
     found = []
-    for path in sorted((root / "content/articles").glob("*.md")):
+    for path in sorted((root / folder).glob("*.md")):
         meta = yaml.safe_load(path.read_text("utf-8").split("\n---\n", 1)[0].removeprefix("---\n"))
         date = moment(meta["date"])
         if meta.get("draft") or date > now or (meta.get("expires") and moment(meta["expires"]) <= now):
@@ -202,14 +204,16 @@ def test_links_stay_under_a_base_path(tmp_path):
     assert not re.search(r'(?:href|src)="/(?!watch/)', home)
 
 
-@pytest.mark.parametrize("which", ["basic", "shipped"])
+@pytest.mark.parametrize("which", ["basic", "shipped", "shipped-es"])
 def test_each_topic_lists_exactly_its_published_articles(which, basic_site, shipped_site):
     root, now = (basic_site, FIXED_NOW) if which == "basic" else (shipped_site, SHIPPED_NOW)
-    published = _published(root, now)
+    # the Spanish edition's topic pages (es/topics/<slug>/) list exactly its own articles
+    folder, edition = ("content/articles/es", "es/") if which == "shipped-es" else ("content/articles", "")
+    published = _published(root, now, folder)
     topics = [t["slug"] for t in yaml.safe_load((root / "content/site.yaml").read_text("utf-8"))["topics"]]
     for topic in topics:
         expected = [f"articles/{slug}/" for _date, slug, tags in published if topic in tags]
-        assert _topic_listing(root / "site", "/", topic) == expected, topic
+        assert _topic_listing(root / "site" / edition, "/" + edition, topic) == expected, topic
     assert sum(1 for _ in published) >= 4
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import FIXTURES, build_fixture, copy_shipped, copy_site, run_cli, snapshot
@@ -33,7 +35,38 @@ def test_clean_site_passes_with_its_warnings_and_writes_nothing(site_root):
 def test_strict_makes_warnings_fail(site_root):
     result = run_cli("check", "--strict", "--root", site_root)
     assert result.returncode == 1
-    assert "6 warnings" in result.stderr
+    assert result.stdout.strip().endswith("0 errors, 6 warnings")
+
+
+def test_messages_come_first_then_one_summary_line_in_a_pipe(site_root):
+    (site_root / "content" / "articles" / "roto.md").write_text(
+        "---\ntitle: Roto\ndate: 2026-02-01\ntopics: [regionl]\nsummary: Roto.\n---\nBody.\n", "utf-8")
+    # stdout and stderr into one pipe, as `milei-watch check 2>&1 | less` shows them
+    result = subprocess.run([sys.executable, "-m", "milei_watch", "check", "--root", str(site_root)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    lines = result.stdout.splitlines()
+    assert result.returncode == 1
+    summaries = [line for line in lines if line.startswith("checked ")]
+    assert summaries == [lines[-1]], lines
+    assert lines[-1] == "checked 8 articles (1 with errors) and 1 page: 1 error, 6 warnings"
+    assert not any(re.fullmatch(r"\d+ (error|warning)s?(, .*)?", line) for line in lines), lines  # no second count
+    assert re.match(r"content/articles/[\w.-]+:\d+: (error|warning): ", lines[0]), lines
+
+
+def test_an_article_with_errors_is_counted_and_its_tags_still_count(site_root):
+    articles = site_root / "content" / "articles"
+    # china-russia.md is the only article tagged 'china' until this one, which has a mistake
+    (articles / "roto.md").write_text(
+        "---\ntitle: Roto\ndate: 2026-02-01\ntopics: [regionl]\nsummary: Roto.\ntags: [china]\n---\nBody.\n",
+        "utf-8")
+    (articles / "unreadable.md").write_bytes(b"---\ntitle: Caf\xe9\n---\n")
+
+    result = run_cli("check", "--root", site_root)
+
+    assert result.returncode == 1
+    assert "content/articles/roto.md:4: error: unknown topic 'regionl'" in result.stderr
+    assert "tag 'china' is used by no other article" not in result.stderr
+    assert result.stdout == "checked 9 articles (2 with errors) and 1 page: 2 errors, 5 warnings\n"
 
 
 def test_broken_content_reports_what_build_reports(site_root):

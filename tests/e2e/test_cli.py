@@ -16,7 +16,7 @@ from milei_watch import __version__
 from milei_watch.progress import MIN_PAGES, Progress
 from tests.conftest import FIXED_NOW, run_cli
 
-COMMANDS = ("build", "check", "serve", "new", "ingest")
+COMMANDS = ("build", "check", "serve", "new", "publish", "ingest", "init", "theme")
 SUMMARY = re.compile(r"^built \d+ pages: \d+ written, \d+ unchanged, \d+ removed in \d+\.\d\d s$")
 NOW = FIXED_NOW.isoformat()
 
@@ -39,7 +39,7 @@ def test_every_command_has_help(command):
     result = run_cli(command, "--help")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"usage: milei-watch {command}")
-    assert "--root" in result.stdout
+    assert ("--root" in result.stdout) == (command != "init")  # init makes the project folder it is given
 
 
 def test_ingest_without_a_feed_list_is_a_usage_error(site_root):
@@ -69,8 +69,52 @@ def test_build_prints_one_summary_line_when_not_a_terminal(site_root):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert SUMMARY.match(lines[0]), lines
-    assert lines[1:] == ["next scheduled: 2026-12-01 09:00 -03:00 content/articles/scheduled.md"]
+    assert lines[1:] == ["next scheduled: 2026-12-01 09:00 -03:00 content/articles/scheduled.md",
+                         f"the site is in {site_root / 'site'}/"]
     assert result.stderr == ""  # no progress bar, no chatter
+
+
+def test_build_ends_with_where_the_site_is_relative_to_the_current_folder(site_root, tmp_path):
+    result = run_cli("build", "--now", NOW, cwd=site_root)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "the site is in site/"
+    elsewhere = run_cli("build", "--now", NOW, "--out", tmp_path / "public", cwd=site_root)
+    assert elsewhere.stdout.splitlines()[-1] == f"the site is in {tmp_path / 'public'}/"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses a pseudo-terminal")
+def test_build_on_a_terminal_says_how_to_preview_the_site(site_root):
+    controller, terminal = os.openpty()
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "milei_watch", "build", "--now", NOW, "--drafts"],
+                                   cwd=site_root, stdout=terminal, stderr=subprocess.DEVNULL)
+        os.close(terminal)
+        seen = _read_all(controller)
+        process.wait(timeout=60)
+    finally:
+        os.close(controller)
+    lines = seen.decode().splitlines()
+    assert process.returncode == 0
+    assert lines[-2:] == [
+        "the site is in site/",
+        "preview it with: milei-watch serve --drafts  (opened from disk, site/index.html shows no styles: "
+        "its links start at the site's root)"], lines
+
+
+def _read_all(controller: int) -> bytes:
+    """Everything written to a pseudo-terminal until its other end closes."""
+    seen = b""
+    while True:
+        ready, _, _ = select.select([controller], [], [], 60)
+        if not ready:
+            return seen
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closes when the process exits
+            return seen
+        if not chunk:
+            return seen
+        seen += chunk
 
 
 def test_second_build_writes_nothing(site_root):

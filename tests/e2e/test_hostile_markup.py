@@ -22,7 +22,8 @@ HOSTILE = FIXTURES / "hostile"
 SCHEMES = {"http", "https", "mailto"}
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
-HOSTILE_SUMMARY = "<script>alert('x')</script><img src=x onerror=alert(1)> Fixture Wire reports on the peso."
+# As text, with the typographic quotes every summary and title gets.
+HOSTILE_SUMMARY = "<script>alert(‘x’)</script><img src=x onerror=alert(1)> Fixture Wire reports on the peso."
 # Elements that run or embed code, or take the page elsewhere.
 EXECUTABLE = {"script", "iframe", "object", "embed", "frame", "frameset", "applet", "base"}
 # Nor may a body, on its page or in a feed, hold what the sanitiser drops with all its content.
@@ -157,7 +158,7 @@ def test_rss_description_holds_no_markup_after_one_xml_unescape(hostile_site, fe
 
 
 def test_titles_and_summaries_stay_plain_text_in_every_format(hostile_site):
-    title = "Guiones ocultos <script>alert('título')</script>"
+    title = "Guiones ocultos <script>alert(‘título’)</script>"
     rss = {item.findtext("title"): item for item in ET.parse(hostile_site / "feed.xml").getroot().iter("item")}
     assert title in rss
     assert "&#x3C;script&#x3E;" in (hostile_site / "feed.xml").read_text("utf-8")

@@ -55,6 +55,14 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
     ("authors", lambda r: _edit(r / "content" / "authors.yaml", "The fixture site's editorial desk.",
                                 "The fixture site's editorial desk, which reviews every piece.")),
     ("page", lambda r: _edit(r / "content" / "pages" / "about.md", "for **tests**", "for **tests** only")),
+    ("featured", lambda r: _edit(_article(r, "mercosur.md"), "tags: [china, austerity]",
+                                 "tags: [china, austerity]\nfeatured: true")),
+    # the start-here article was renamed above: the setting follows it
+    ("start here", lambda r: _edit(r / "content" / "site.yaml", "start_here: deuda-y-fmi", "start_here: debt-and-the-imf")),
+    ("tag names", lambda r: _edit(r / "content" / "tags.yaml", "imf: IMF", "imf: International Monetary Fund")),
+    # the share card is drawn in the theme's static fonts: another font draws another card
+    ("card font", lambda r: shutil.copyfile(r / "templates" / "static" / "fonts" / "source-serif-4-latin-400-normal.woff2",
+                                            r / "templates" / "static" / "fonts" / "source-serif-4-latin-700-normal.woff2")),
 ]
 
 

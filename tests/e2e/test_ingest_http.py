@@ -398,12 +398,25 @@ def test_ingest_prints_a_line_per_source_and_a_total_and_exits_1_when_one_failed
     project(tmp_path, {"local": "rss20.xml", "broken": server.url("/broken.xml"), "atom": "atom10.xml"})
     status, printed, _ = run_command(capsys, tmp_path)
     assert status == 1
-    assert printed == [
+    assert _counts(printed) == [
         "local: 2 new, 0 seen, 1 skipped (not relevant), 0 failed",
         "broken: 0 new, 0 seen, 0 skipped (not relevant), 1 failed (HTTP 500 Internal Server Error)",
         "atom: 1 new, 0 seen, 0 skipped (not relevant), 0 failed",
         "total: 3 new, 0 seen, 1 skipped (not relevant), 1 failed; 1 of 3 sources failed",
     ]
+    # each draft under its source's line, as path: title
+    drafts = [line for line in printed if line.startswith("  ")]
+    assert [printed.index(line) for line in drafts] == [1, 2, 5]
+    for line in drafts:
+        rel, title = line.strip().split(": ", 1)
+        assert rel.startswith("content/inbox/") and (tmp_path / rel).is_file() and title in (tmp_path / rel).read_text()
+    assert printed[-1] == f"next: edit each draft, then publish it with: milei-watch publish content/inbox/FILE.md " \
+                          f"--root {tmp_path}"
+
+
+def _counts(printed: list[str]) -> list[str]:
+    """The lines of counts: without the drafts listed under each source and the closing hint."""
+    return [line for line in printed if not line.startswith(("  ", "next: "))]
 
 
 def test_ingest_exits_0_when_every_source_is_fine(tmp_path, server, capsys):
@@ -411,7 +424,7 @@ def test_ingest_exits_0_when_every_source_is_fine(tmp_path, server, capsys):
     config = project(tmp_path, {"rdf": server.url("/feed.xml"), "local": "rss091.xml"})
     status, printed, _ = run_command(capsys, tmp_path)
     assert status == 0
-    assert printed[-1] == "total: 2 new, 0 seen, 1 skipped (not relevant), 0 failed"
+    assert _counts(printed)[-1] == "total: 2 new, 0 seen, 1 skipped (not relevant), 0 failed"
     assert len(inbox(config)) == 2
 
 
@@ -420,8 +433,8 @@ def test_ingest_source_option_runs_one_source(tmp_path, server, capsys):
     project(tmp_path, {"web": server.url("/feed.xml"), "local": "atom10.xml"})
     status, printed, _ = run_command(capsys, tmp_path, "--source", "local")
     assert status == 0
-    assert printed == ["local: 1 new, 0 seen, 0 skipped (not relevant), 0 failed",
-                       "total: 1 new, 0 seen, 0 skipped (not relevant), 0 failed"]
+    assert _counts(printed) == ["local: 1 new, 0 seen, 0 skipped (not relevant), 0 failed",
+                                "total: 1 new, 0 seen, 0 skipped (not relevant), 0 failed"]
     assert server.requests == []
 
 
@@ -458,6 +471,8 @@ def test_ingest_dry_run_and_limit(tmp_path, capsys):
     status, printed, _ = run_command(capsys, tmp_path, "--dry-run", "--limit", "2")
     assert status == 0
     assert printed == ["local: 2 new, 0 seen, 0 skipped (not relevant), 0 failed, 5 held for the next run",
+                       "  would write: Milei IMF date rfc822 utc",
+                       "  would write: Milei IMF date rfc822 named zone",
                        "total: 2 new, 0 seen, 0 skipped (not relevant), 0 failed, 5 held for the next run; "
                        "dry run, nothing written"]
     assert inbox(config) == [] and not (config.content_dir / "ingest-state.json").exists()

@@ -17,6 +17,14 @@ SITE_FEEDS = {("application/rss+xml", "/feed.xml"), ("application/atom+xml", "/a
               ("application/feed+json", "/feed.json")}
 ARTICLE_TYPES = {"AnalysisNewsArticle", "NewsArticle", "BackgroundNewsArticle", "OpinionNewsArticle"}
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+# A page of another edition lives under its language's prefix (the shipped site's Spanish edition: es/).
+EDITION = r"(?:[a-z]{2}/)?"
+
+
+def edition_prefix(name: str) -> str:
+    """'es/' for a page of the Spanish edition ('es/articles/x/index.html'), '' for the site's language."""
+    match = re.match(r"([a-z]{2})/", name)
+    return match.group(0) if match else ""
 
 
 @pytest.fixture(scope="module")
@@ -60,25 +68,41 @@ def test_every_page_has_title_description_open_graph_and_twitter_card(site_and_u
         assert page.one_meta("og:title").strip() and page.one_meta("og:description").strip(), name
         assert page.one_meta("og:site_name") and re.fullmatch(r"[a-z]{2}_[A-Z]{2}|[a-z]{2}",
                                                               page.one_meta("og:locale")), name
-        expected = "article" if re.fullmatch(r"articles/[^/]+/index\.html", name) else \
-            "profile" if re.fullmatch(r"authors/[^/]+/(page/\d+/)?index\.html", name) else "website"
+        expected = "article" if re.fullmatch(EDITION + r"articles/[^/]+/index\.html", name) else \
+            "profile" if re.fullmatch(EDITION + r"authors/[^/]+/(page/\d+/)?index\.html", name) else "website"
         assert page.one_meta("og:type") == expected, name
         if expected == "article":
             assert page.one_meta("article:published_time") and page.one_meta("article:modified_time"), name
             assert page.one_meta("article:section"), name
-        assert page.one_meta("twitter:card") == "summary", name
+        assert page.one_meta("twitter:card") == "summary_large_image", name
         assert page.one_meta("twitter:title") == page.one_meta("og:title"), name
+        _assert_share_image(site, base_url, page, name)
+
+
+def _assert_share_image(site, base_url, page, name):
+    """Every page names a picture for shared links, with its size and a text alternative, that exists."""
+    image = page.one_meta("og:image")
+    assert image.startswith(base_url) and page.one_meta("og:image:alt").strip(), name
+    target = site / image[len(base_url):]
+    assert target.is_file(), f"{name}: {image}"
+    if target.suffix == ".png":   # the share card; an article's own picture is the images' business
+        from PIL import Image
+
+        with Image.open(target) as card:
+            size = card.size
+        assert (page.one_meta("og:image:width"), page.one_meta("og:image:height")) == tuple(map(str, size)), name
 
 
 def test_every_page_offers_the_site_feeds_for_autodiscovery(site_and_url):
     site, _ = site_and_url
     for path in html_files(site):
         page = read_page(path)
-        offered = {(a["type"], a["href"]) for a in page.find("link", rel="alternate")}
-        assert SITE_FEEDS <= offered, page_name(site, path)
+        offered = {(a["type"], a["href"]) for a in page.find("link", rel="alternate") if a.get("type")}
+        prefix = edition_prefix(page_name(site, path))
+        assert {(kind, "/" + prefix + href[1:]) for kind, href in SITE_FEEDS} <= offered, page_name(site, path)
         for _, href in offered:
             assert target_file(site, "/", href).is_file(), f"{page_name(site, path)}: {href}"
-        assert all(a.get("title") for a in page.find("link", rel="alternate")), page_name(site, path)
+        assert all(a.get("title") for a in page.find("link", rel="alternate") if a.get("type")), page_name(site, path)
 
 
 def test_topic_pages_offer_the_topics_own_feeds(basic):
@@ -107,7 +131,7 @@ def test_article_open_graph_tags(basic):
     # modified: the latest correction (25 Jan) is newer than `updated` (22 Jan)
     assert page.one_meta("article:modified_time") == "2026-01-25T00:00:00-03:00"
     assert page.one_meta("article:section") == "Debt & IMF"
-    assert page.meta("article:tag") == ["imf", "austerity"]
+    assert page.meta("article:tag") == ["IMF", "Austerity"]   # tags.yaml names imf; austerity made readable
     assert page.one_meta("article:author") == BASIC_URL + "authors/analyst/"
 
 
@@ -139,7 +163,7 @@ def test_article_json_ld_has_the_news_article_fields(basic):
     assert data["publisher"]["@type"] == "Organization" and data["publisher"]["name"] == "Fixture Watch"
     assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": url}
     assert data["articleSection"] == ["Debt & IMF", "Diplomacy"]
-    assert data["keywords"] == ["imf", "austerity"]
+    assert data["keywords"] == ["IMF", "Austerity"]
     assert data["citation"] == [{"@type": "CreativeWork", "name": "Argentina seeks support",
                                  "url": "https://fixture.example.org/wire-story", "datePublished": "2026-01-19",
                                  "publisher": {"@type": "Organization", "name": "Fixture Wire"}}]
@@ -168,6 +192,9 @@ def test_every_article_of_the_shipped_site_has_complete_json_ld():
                 "mainEntityOfPage", "articleSection", "keywords", "citation"}
     pages = sorted((site / "articles").glob("*/index.html"))
     assert len(pages) >= 6
+    spanish = sorted((site / "es" / "articles").glob("*/index.html"))
+    assert len(spanish) == len(pages)
+    pages += spanish
     for path in pages:
         page = read_page(path)
         [data] = page.data()
@@ -187,11 +214,14 @@ def test_home_page_describes_the_website_and_its_search():
     assert data["potentialAction"]["target"] == SHIPPED_URL + "search/?q={search_term_string}"
 
 
-def test_articles_show_reading_time_and_three_related_articles():
+@pytest.mark.parametrize("prefix, reading", [("", r"\b\d+ min read\b"), ("es/", r"\b\d+ min de lectura\b")])
+def test_articles_show_reading_time_and_three_related_articles(prefix, reading):
     site = shipped_site()
-    for path in sorted((site / "articles").glob("*/index.html")):
+    paths = sorted((site / prefix / "articles").glob("*/index.html"))
+    assert len(paths) >= 6
+    for path in paths:
         html = path.read_text("utf-8")
-        assert re.search(r"\b\d+ min read\b", html), path
+        assert re.search(reading, html), path
         related = html.split('<section class="related"', 1)[1].split("</section>", 1)[0]
         links = re.findall(r'<h3 class="card-title"><a href="([^"]+)"', related)
         own = "/" + path.parent.relative_to(site).as_posix() + "/"

@@ -18,17 +18,17 @@ def _front_matter(text: str) -> dict:
 
 
 def test_new_article_has_front_matter_and_builds(site_root):
-    before = dt.datetime.now(TZ).date()
+    before = dt.datetime.now(TZ).replace(second=0, microsecond=0)
     result = run_cli("new", "Año de ajuste: ¿qué sigue?", "--topic", "economy", "--topic", "diplomacy",
                      "--tag", "imf", "--tag", "Presupuesto 2027", "--root", site_root)
-    after = dt.datetime.now(TZ).date()
+    after = dt.datetime.now(TZ)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "content/articles/ano-de-ajuste-que-sigue.md"
+    assert result.stdout.splitlines()[0] == "content/articles/ano-de-ajuste-que-sigue.md"
     path = site_root / "content" / "articles" / "ano-de-ajuste-que-sigue.md"
     meta = _front_matter(path.read_text("utf-8"))
     assert meta["title"] == "Año de ajuste: ¿qué sigue?"
-    assert meta["date"] in (before, after)
+    assert isinstance(meta["date"], dt.datetime) and before <= meta["date"] <= after  # the date and the time
     assert meta["topics"] == ["economy", "diplomacy"]
     assert meta["tags"] == ["imf", "Presupuesto 2027"]
     assert meta["summary"] == ""  # for the editor to fill in
@@ -61,7 +61,7 @@ def test_titles_with_quotes_and_colons_stay_valid_yaml(site_root):
     title = 'Milei: "motosierra" y #déficit — ¿fin?'
     result = run_cli("new", title, "--topic", "economy", "--root", site_root)
     assert result.returncode == 0, result.stderr
-    path = site_root / result.stdout.strip()
+    path = site_root / result.stdout.splitlines()[0]
     assert path.name == "milei-motosierra-y-deficit-fin.md"
     assert _front_matter(path.read_text("utf-8"))["title"] == title
     assert run_cli("check", "--root", site_root).returncode == 0
@@ -98,3 +98,36 @@ def test_title_without_letters_asks_for_a_slug(site_root):
     result = run_cli("new", "¿?", "--topic", "economy", "--root", site_root)
     assert result.returncode == 2
     assert "--slug" in result.stderr
+
+
+def test_new_prints_the_file_its_date_and_time_and_the_next_step(site_root):
+    result = run_cli("new", "Deuda y bonos", "--topic", "debt-imf", cwd=site_root)
+    assert result.returncode == 0, result.stderr
+    path, dated, step = result.stdout.splitlines()
+    assert path == "content/articles/deuda-y-bonos.md"
+    written = _front_matter((site_root / path).read_text("utf-8"))["date"]
+    # the time as written, with the site's offset (Buenos Aires is -03:00 all year)
+    assert written.utcoffset() == dt.timedelta(hours=-3)
+    assert dated == f"dated {written:%Y-%m-%d %H:%M} -03:00 (now, in the site's timezone, {TZ.key})"
+    assert (site_root / path).read_text("utf-8").count(f"date: {written:%Y-%m-%dT%H:%M}:00-03:00\n") == 1
+    assert step == ("next: write the summary and the article in content/articles/deuda-y-bonos.md, then preview "
+                    "it with: milei-watch serve")
+
+
+def test_a_draft_and_a_translation_are_told_how_to_preview_and_publish(site_root, tmp_path):
+    draft = run_cli("new", "Borrador", "--topic", "economy", "--draft", "--root", site_root)
+    assert draft.returncode == 0, draft.stderr
+    assert draft.stdout.splitlines()[-1] == (
+        f"next: write the summary and the article in content/articles/borrador.md, preview it with: "
+        f"milei-watch serve --drafts --root {site_root}, then delete its 'draft: true' line to publish it")
+
+    from tests.e2e.test_editions import copy_bilingual
+
+    root = copy_bilingual(tmp_path / "bilingual")
+    translated = run_cli("new", "--translate", "content/articles/china-russia.md", "--lang", "es", cwd=root)
+    assert translated.returncode == 0, translated.stderr
+    path, dated, step = translated.stdout.splitlines()
+    assert path == "content/articles/china-russia-and-the-region-es.md" and dated.startswith("dated ")
+    assert step.startswith("next: translate the title, summary and text in content/articles/china-russia-and-the-"
+                           "region-es.md, preview it with: milei-watch serve --drafts, then delete")
+    assert isinstance(_front_matter((root / path).read_text("utf-8"))["date"], dt.datetime)

@@ -95,6 +95,7 @@ def test_the_project_folder_or_one_above_it_is_refused_even_with_adopt_out(site_
     ("templates", "the output folder is templates/, the theme"),
     ("templates/static", "the output folder is inside templates/, the theme"),
     (".milei_watch", "the output folder is .milei_watch/, the build cache"),
+    (".milei_watch/outputs/public", "the output folder is inside .milei_watch/, the build cache"),
 ])
 @pytest.mark.parametrize("adopt", [(), ("--adopt-out",)], ids=["plain", "adopt"])
 def test_the_project_s_own_folders_are_refused(site_root, out, message, adopt):

@@ -291,6 +291,33 @@ def test_saving_without_changes_does_not_reload(dev):
     assert dev.state == state
 
 
+def test_editors_temporary_files_neither_rebuild_nor_show_in_the_log(site_root):
+    lines: list[str] = []
+    server = _start(site_root, log=lines.append)
+    try:
+        state, logged = server.state, len(lines)
+        articles = site_root / "content" / "articles"
+        noise = [articles / ".china-russia.md.swp", articles / "china-russia.md~", articles / "sedG3ByUG",
+                 articles / "4913", articles / "#china-russia.md#", articles / "china-russia.md.tmp",
+                 site_root / "content" / ".ingest-state.json.12517.tmp", site_root / "templates" / "page.html~",
+                 site_root / "templates" / ".#page.html"]
+        for path in noise:
+            path.write_text("an editor's scratch copy\n", "utf-8")
+        for path in noise[:4]:
+            path.write_text("saved again\n", "utf-8")
+            path.unlink()
+        time.sleep(1.5)  # longer than the watcher's grouping of changes
+        assert lines[logged:] == [] and server.state == state
+
+        article = articles / "china-russia.md"
+        article.write_text(article.read_text("utf-8") + "\nA real edit.\n", "utf-8")
+        wait_for(lambda: any("built" in line for line in lines[logged:]))
+        changed = [line for line in lines[logged:] if "changed:" in line]
+        assert len(changed) == 1 and changed[0].endswith("changed: content/articles/china-russia.md"), changed
+    finally:
+        server.stop()
+
+
 def test_stop_ends_threads_and_open_streams(site_root):
     others = set(threading.enumerate())
     server = _start(site_root)

@@ -10,7 +10,8 @@ from tests.support.pages import read_page
 from tests.support.sites import built_site, html_files, page_name, shipped_site
 from tests.support.vnu import validate_css, validate_html
 
-SITES = {"shipped": shipped_site, "basic": lambda: built_site("basic"), "newsroom": lambda: built_site("newsroom")}
+SITES = {"shipped": shipped_site, "basic": lambda: built_site("basic"), "newsroom": lambda: built_site("newsroom"),
+         "pictures": lambda: built_site("pictures")}
 HOME_BUDGET = 60 * 1024
 
 
@@ -63,11 +64,12 @@ def test_pages_are_readable_without_javascript(site):
         page = read_page(path)
         name = page_name(site, path)
         executable = [s for s in page.scripts if s.get("type") != "application/ld+json"]
-        if name == "search/index.html" and page.find("form"):
+        search = re.fullmatch(r"(?:[a-z]{2}/)?search/index\.html", name)   # each edition has its search page
+        if search and page.find("form"):
             assert [s.get("src") for s in executable] == ["/static/search.js"], name
         else:
             assert executable == [], f"{name} runs {executable}"
-        assert not page.find("noscript") or name == "search/index.html", name
+        assert not page.find("noscript") or search, name
 
 
 def test_article_text_is_in_the_html():
@@ -76,13 +78,34 @@ def test_article_text_is_in_the_html():
     assert "Three remedies" in html and "Analysis: how the pieces fit" in html
 
 
-def test_stylesheet_has_schemes_print_focus_and_system_fonts():
+def test_stylesheet_has_schemes_print_focus_and_reduced_motion():
     css = (shipped_site() / "static" / "style.css").read_text("utf-8")
     assert "@media (prefers-color-scheme: dark)" in css
     assert "@media print" in css
     assert ":focus-visible" in css
-    assert re.search(r"font:[^;]*system-ui", css)
+    assert "@media (prefers-reduced-motion: no-preference)" in css   # smooth scrolling only for those who want it
     assert re.search(r"--measure:\s*\d+(rem|ch|em);", css)
+
+
+def test_fonts_are_self_hosted_woff2_latin_subsets_that_swap_with_their_licences():
+    site = shipped_site()
+    css = (site / "static" / "style.css").read_text("utf-8")
+    faces = re.findall(r"@font-face \{(.*?)\}", css, re.S)
+    assert len(faces) >= 4
+    latin = 0
+    for face in faces:
+        assert "font-display: swap;" in face and "unicode-range: U+" in face, face
+        [source] = re.findall(r"src: url\((fonts/[\w.-]+\.woff2)\) format\(\"woff2\"\);", face)
+        assert (site / "static" / source).is_file(), source
+        assert re.search(r"-latin(-ext)?-", source), source      # Latin and Latin Extended only
+        if "-latin-ext-" not in source:
+            latin += (site / "static" / source).stat().st_size
+    assert latin <= 150 * 1024, f"the Latin faces weigh {latin} bytes"   # all a first view can load
+    assert {"LICENSE-source-serif-4.txt", "LICENSE-inter.txt"} <= {p.name for p in (site / "static" / "fonts").iterdir()}
+    for licence in (site / "static" / "fonts").glob("LICENSE-*.txt"):
+        assert "SIL Open Font License" in licence.read_text("utf-8"), licence.name
+    # each family falls back to what the reader's system has while it loads
+    assert re.search(r"--serif:[^;]*Georgia[^;]*serif;", css) and re.search(r"--sans:[^;]*system-ui[^;]*sans-serif;", css)
 
 
 # --- WCAG 2.2 AA contrast of the theme's colour pairs, in both schemes ----------------------------------

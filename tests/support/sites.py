@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 SITES = ROOT / "tests" / "fixtures" / "sites"
-# A fixed clock after every shipped article (the last is dated 1 December 2026, 10:30), so that the
-# shipped site builds the same on any day.
+# A fixed clock after every shipped article (the last English one is dated 1 December 2026, 10:30, the
+# last Spanish one 11:57), so that the shipped site builds the same on any day.
 SHIPPED_NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("America/Argentina/Buenos_Aires"))
 
 

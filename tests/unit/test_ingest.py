@@ -312,6 +312,27 @@ def test_malformed_feed_without_entries_fails_and_the_next_source_still_runs(tmp
                                   "1 of 2 sources failed")
 
 
+def test_a_run_of_one_source_that_fails_says_the_source_failed(tmp_path):
+    config = project(tmp_path, "not-a-feed.xml")
+    assert run(config).lines()[-1] == "total: 0 new, 0 seen, 0 skipped (not relevant), 1 failed; the source failed"
+
+
+def test_each_draft_is_listed_under_its_source_and_a_dry_run_lists_the_titles(tmp_path):
+    config = project(tmp_path, "rss20.xml", "empty.xml")
+    dry = run(config, dry_run=True)
+    titles = result(dry, "rss20").titles
+    assert len(titles) == 2
+    assert dry.lines(config.root)[:3] == [result(dry, "rss20").line()] + [f"  would write: {t}" for t in titles]
+    assert dry.lines(config.root)[3] == result(dry, "empty").line()
+
+    real = run(config)
+    listed = real.lines(config.root)[1:3]
+    assert [line.split(": ", 1)[1] for line in listed] == list(titles)
+    for line in listed:
+        path = config.root / line.strip().split(": ", 1)[0]
+        assert path.parent == config.content_dir / "inbox" and meta_of(path)["title"] == line.split(": ", 1)[1]
+
+
 def test_duplicate_items_give_one_draft_each(tmp_path):
     config = project(tmp_path, "duplicates.xml")
     report = run(config)
@@ -326,7 +347,7 @@ def test_a_story_carried_by_two_sources_becomes_one_draft(tmp_path):
     with (config.content_dir / "feeds.yaml").open("a", encoding="utf-8") as feeds:
         feeds.write("- name: section-feed\n  publisher: Fixture copy\n  path: content/fixtures/rss20-copy.xml\n")
     report = run(config)
-    assert report.lines()[:2] == [
+    assert [r.line() for r in report.sources] == [
         "rss20: 2 new, 0 seen, 1 skipped (not relevant), 0 failed",
         "section-feed: 0 new, 2 seen, 1 skipped (not relevant), 0 failed",
     ]
@@ -575,13 +596,16 @@ def test_dry_run_reports_exactly_what_a_real_run_writes(tmp_path):
     real_config = feed_project(tmp_path / "real", feeds)
     real = run(real_config, limit=7)
 
-    assert dry.lines() == [*real.lines()[:-1], real.lines()[-1] + "; dry run, nothing written"]
+    assert [r.line() for r in dry.sources] == [r.line() for r in real.sources]
+    assert dry.lines()[-1] == real.lines()[-1] + "; dry run, nothing written"
+    assert [r.titles for r in dry.sources] == [r.titles for r in real.sources]  # what it would write, it writes
     assert [(r.new, r.seen, r.skipped, r.held) for r in real.sources] == [(7, 2, 1, 3), (1, 3, 0, 0)]
     assert sum(r.new for r in dry.sources) == len(inbox(real_config)) == 8
     assert inbox(dry_config) == []
     # after the real run, a dry run and a real run agree again: only the held stories are new
     again = run(real_config, dry_run=True)
-    assert again.lines()[:-1] == run(real_config).lines()[:-1]
+    after = run(real_config)
+    assert [(r.line(), r.titles) for r in again.sources] == [(r.line(), r.titles) for r in after.sources]
     assert [r.new for r in again.sources] == [3, 0]
 
 
@@ -793,8 +817,17 @@ def test_sample_feed_demonstrates_classification(tmp_path):
         shutil.copy(ROOT / "content" / name, config.content_dir / name)
     config = load_config(tmp_path)
     report = run(config)
-    assert report.lines() == ["sample: 4 new, 0 seen, 1 skipped (not relevant), 0 failed",
-                              "total: 4 new, 0 seen, 1 skipped (not relevant), 0 failed"]
+    assert report.lines(config.root) == [
+        "sample: 4 new, 0 seen, 1 skipped (not relevant), 0 failed",
+        "  content/inbox/2026-01-12-sample-milei-seeks-us-support-to-restructure-argentinas-debt.md: "
+        "Sample: Milei seeks US support to restructure Argentina's debt",
+        "  content/inbox/2026-01-25-sample-argentina-had-confirmed-ministerial-meetings-at-the.md: "
+        "Sample: Argentina had confirmed ministerial meetings at the State Department as of 25 January",
+        "  content/inbox/2026-01-16-sample-venezuela-and-cuba-as-possible-points-of-friction.md: "
+        "Sample: Venezuela and Cuba as possible points of friction for Milei",
+        "  content/inbox/2026-01-20-sample-milei-propone-austeridad-privatizaciones-y-menos.md: "
+        "Sample: Milei propone austeridad, privatizaciones y menos gasto",
+        "total: 4 new, 0 seen, 1 skipped (not relevant), 0 failed"]
     topics = {title: meta["topics"] for title, meta in drafts_by_title(config).items()}
     assert topics == {
         "Sample: Milei seeks US support to restructure Argentina's debt": ["debt-imf"],

@@ -91,14 +91,21 @@ def test_markup_key_follows_the_markdown_code_and_library(tmp_path, monkeypatch)
     # a copy of the module with one changed line gives another key: cached HTML is not reused across it
     package = tmp_path / "copy"
     package.mkdir()
-    for name in ("markup.py", "routes.py"):
-        (package / name).write_bytes(Path(markup.__file__).with_name(name).read_bytes())
-    with (package / "markup.py").open("a", encoding="utf-8") as handle:
-        handle.write("\n# changed\n")
-    inputs.markup_key.cache_clear()
+    for source in Path(markup.__file__).parent.glob("*.py"):
+        (package / source.name).write_bytes(source.read_bytes())
     monkeypatch.setattr(inputs, "__file__", str(package / "inputs.py"))
+    for changed in ("markup.py", "typography.py"):  # the quotes, dashes and ellipses are part of the HTML
+        original = (package / changed).read_bytes()
+        with (package / changed).open("a", encoding="utf-8") as handle:
+            handle.write("\n# changed\n")
+        inputs.markup_key.cache_clear()
+        try:
+            assert inputs.markup_key() != key, changed
+        finally:
+            (package / changed).write_bytes(original)
+    inputs.markup_key.cache_clear()
     try:
-        assert inputs.markup_key() != key
+        assert inputs.markup_key() == key  # the copy itself keys like the package
     finally:
         monkeypatch.undo()
         inputs.markup_key.cache_clear()

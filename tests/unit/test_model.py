@@ -26,6 +26,9 @@ def project(tmp_path: Path) -> Path:
     root = copy_site(tmp_path / "project")
     shutil.rmtree(root / "content" / "articles")
     (root / "content" / "articles").mkdir()
+    config = root / "content" / "site.yaml"  # its start_here names an article no longer there
+    config.write_text("".join(line for line in config.read_text("utf-8").splitlines(keepends=True)
+                              if not line.startswith("start_here:")), "utf-8")
     return root
 
 
@@ -388,3 +391,55 @@ def test_authors_file_refuses_aliases_and_names_its_lines(project):
     _authors, problems, _digest = model.load_authors(model.read_authors_file(load_config(project)))
     assert [f"{d.location}: {d.message}" for d in problems] == [
         "content/authors.yaml:2: anchors and aliases (&x, *x) are not allowed"]
+
+
+def test_featured_is_a_flag_that_defaults_to_false(project):
+    site, problems = _build(project, {"articles/a.md": _article("A", extra="featured: true\n"),
+                                      "articles/b.md": _article("B", date="2026-01-11")})
+    assert problems == []
+    assert {a.slug: a.featured for a in site.articles} == {"a": True, "b": False}
+    _site, problems = _build(project, {"articles/a.md": _article("A", extra="featured: often\n")})
+    assert [p.split(" | ")[0] for p in problems] == ["content/articles/a.md:6: 'featured' must be true or false, not text"]
+
+
+def test_titles_summaries_and_takeaways_get_typographic_punctuation(project):
+    extra = "takeaways:\n  - \"It's 'done' -- mostly...\"\n"
+    text = _article("'Milei''s \"chainsaw\"'", extra=extra).replace("summary: S", "summary: 'The IMF''s view'")
+    site, problems = _build(project, {"articles/a.md": text})
+    assert problems == []
+    article = _only(site)
+    assert (article.title, article.summary, article.takeaways) == (
+        "Milei’s “chainsaw”", "The IMF’s view", ("It’s ‘done’ – mostly…",))
+    assert article.slug == "mileis-chainsaw"   # from the title as written, as before
+
+
+def test_a_start_here_that_names_no_article_is_a_check_warning_with_a_hint(project):
+    config = project / "content" / "site.yaml"
+    config.write_text(config.read_text("utf-8") + "start_here: strat-here\n", "utf-8")
+    site, problems = _build(project, {"articles/a.md": _article("Start here"), "articles/b.md": _article("B")})
+    assert problems == []   # the build shows no such slot; `check`, which sees every article, warns
+    assert [f"{d.location}: {d.message} | {d.hint}" for d in model.start_here_warnings(site.all_articles, site.config)] \
+        == ["content/site.yaml: start_here names no article: 'strat-here' | did you mean 'start-here'?"]
+    assert model.find_start_here(site.articles, "start-here").slug == "start-here"
+    assert model.find_start_here(site.articles, "") is None
+
+
+def test_tag_names_come_from_tags_yaml_else_as_written_else_the_readable_slug(project):
+    (project / "content" / "tags.yaml").write_text("imf: IMF\nstate-department: \"Dept. of State's\"\n", "utf-8")
+    names, problems, digest = model.load_tags(model.read_tags_file(load_config(project)))
+    assert problems == [] and digest
+    assert names == {"imf": "IMF", "state-department": "Dept. of State’s"}
+    assert model.tag_label("imf", "imf", names) == "IMF"
+    assert model.tag_label("privatizacion", "Privatización", names) == "Privatización"
+    assert model.tag_label("china-russia", "china-russia", names) == "China Russia"
+    assert model.load_tags(None) == ({}, [], "")
+
+
+def test_tags_yaml_mistakes_name_their_lines(project):
+    (project / "content" / "tags.yaml").write_text("imf: IMF\nNot A Slug: x\nempty: ''\n", "utf-8")
+    _names, problems, _digest = model.load_tags(model.read_tags_file(load_config(project)))
+    assert [f"{d.location}: {d.message}" for d in problems] == [
+        "content/tags.yaml:2: 'Not A Slug' is not a tag slug", "content/tags.yaml:3: tag 'empty' needs a name (text)"]
+    (project / "content" / "tags.yaml").write_text("- imf\n", "utf-8")
+    _names, problems, _digest = model.load_tags(model.read_tags_file(load_config(project)))
+    assert [f"{d.location}: {d.message}" for d in problems] == ["content/tags.yaml:1: tags.yaml must map tag slugs to names"]

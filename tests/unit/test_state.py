@@ -65,3 +65,16 @@ def test_a_source_cited_through_another_survives_the_cache(tmp_path: Path) -> No
     assert loaded is not None
     [ref] = loaded.articles["content/articles/via.md"].sources
     assert (ref.publisher, ref.via) == ("Fixture Wire", "Example Gazette")
+
+
+def test_a_featured_article_stays_featured_through_the_cache(tmp_path: Path) -> None:
+    root = copy_site(tmp_path / "project")
+    path = root / "content" / "articles" / "deuda-y-fmi.md"
+    path.write_text(path.read_text("utf-8").replace("kind: explainer\n", "kind: explainer\nfeatured: true\n"), "utf-8")
+    config, site, files = _validated(root)
+    articles = {a.source: a for a in site.all_articles}
+    assert articles["content/articles/deuda-y-fmi.md"].featured
+    state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
+    loaded, _reason = state.load(config.cache_dir, config.output_dir, config.tz)
+    assert loaded is not None and loaded.articles == articles
+    assert sorted(a.slug for a in loaded.articles.values() if a.featured) == ["deuda-y-fmi", "el-ajuste-fiscal-de-milei-ano-uno"]

@@ -38,6 +38,7 @@ class SourceResult:
     not_modified: bool = False
     warnings: tuple[str, ...] = ()
     drafts: tuple[Path, ...] = ()
+    titles: tuple[str, ...] = ()    # of the drafts written, or in a dry run of those it would write
 
     @property
     def ok(self) -> bool:
@@ -72,16 +73,25 @@ class IngestReport:
     def drafts(self) -> tuple[Path, ...]:
         return tuple(path for result in self.sources for path in result.drafts)
 
-    def lines(self) -> list[str]:
-        """One line per source, then a total line."""
+    def lines(self, root: Path | None = None) -> list[str]:
+        """One line per source, each followed by the drafts it wrote (path, shown under `root`, and
+        title; in a dry run the titles it would write), then a total line."""
         if not self.sources:
             return ["no enabled sources in content/feeds.yaml"]
-        lines = [result.line() for result in self.sources]
+        lines = []
+        for result in self.sources:
+            lines.append(result.line())
+            if self.dry_run:
+                lines += [f"  would write: {title}" for title in result.titles]
+            else:
+                lines += [f"  {relative(path, root) if root else path}: {title}"
+                          for path, title in zip(result.drafts, result.titles)]
         total = "total: " + _counts(*(sum(getattr(r, name) for r in self.sources)
                                       for name in ("new", "seen", "skipped", "failures", "held")))
         broken = sum(1 for result in self.sources if result.error)
         if broken:
-            total += f"; {broken} of {len(self.sources)} sources failed"
+            total += "; the source failed" if len(self.sources) == 1 else \
+                f"; {broken} of {len(self.sources)} sources failed"
         if self.dry_run:
             total += "; dry run, nothing written"
         return lines + [total]
@@ -150,6 +160,7 @@ def ingest_source(config: SiteConfig, feed: FeedSource, previous: SourceState, c
     selection = select_items(parsed.items, known, classifier, feed.topics, feed.max_new if limit is None else limit)
     seen = set(previous.seen)
     written: list[Path] = []
+    titles: list[str] = []
     failed = 0
     inbox = config.content_dir / "inbox"
     for item, topics in selection.new:
@@ -164,6 +175,7 @@ def ingest_source(config: SiteConfig, feed: FeedSource, previous: SourceState, c
             failed += 1
             warnings.append(f"could not write a draft for {draft.meta['title']!r}: {exc}")
             continue
+        titles.append(draft.meta["title"])
         seen.add(item.key)
     complete = not failed and not selection.held
     # Validators are kept only when every item was handled; otherwise a 304 next time would hide
@@ -175,7 +187,7 @@ def ingest_source(config: SiteConfig, feed: FeedSource, previous: SourceState, c
     )
     result = SourceResult(feed.name, new=len(selection.new) - failed, seen=selection.seen,
                           skipped=selection.skipped, failed=failed, held=selection.held,
-                          warnings=tuple(warnings), drafts=tuple(written))
+                          warnings=tuple(warnings), drafts=tuple(written), titles=tuple(titles))
     return result, state
 
 
