@@ -586,17 +586,23 @@ def read_tags_file(config: SiteConfig) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
-def load_tags(raw: bytes | None) -> tuple[dict[str, str], list[Diagnostic], str]:
-    """Display names of tags from content/tags.yaml's bytes: names, problems and digest."""
+def _optional_document(raw: bytes | None, rel: str) -> tuple[yamlload.Document | None, list[Diagnostic], str]:
+    """An optional YAML file of content/ read from its bytes: the document (None when the file is
+    missing or cannot be read), the problem reading it, and the digest of its bytes."""
     if raw is None:
-        return {}, [], ""
+        return None, [], ""
     digest = hash_bytes(raw)
     try:
-        document = yamlload.read(raw)
+        return yamlload.read(raw), [], digest
     except yamlload.YamlProblem as exc:
-        return {}, [exc.diagnostic(TAGS_FILE)], digest
-    if document.value is None:
-        return {}, [], digest
+        return None, [exc.diagnostic(rel)], digest
+
+
+def load_tags(raw: bytes | None) -> tuple[dict[str, str], list[Diagnostic], str]:
+    """Display names of tags from content/tags.yaml's bytes: names, problems and digest."""
+    document, problems, digest = _optional_document(raw, TAGS_FILE)
+    if document is None or document.value is None:
+        return {}, problems, digest
     if not isinstance(document.value, dict):
         return {}, [Diagnostic(Location(TAGS_FILE, 1), "tags.yaml must map tag slugs to names",
                                "write 'imf: IMF' lines, one per tag")], digest
@@ -635,13 +641,9 @@ def read_authors_file(config: SiteConfig) -> bytes | None:
 def load_authors(raw: bytes | None) -> tuple[dict[str, Author], list[Diagnostic], str]:
     """Validate content/authors.yaml from its bytes (see read_authors_file); authors, problems and digest."""
     rel = "content/authors.yaml"
-    if raw is None:
-        return {}, [], ""
-    digest = hash_bytes(raw)
-    try:
-        document = yamlload.read(raw)
-    except yamlload.YamlProblem as exc:
-        return {}, [exc.diagnostic(rel)], digest
+    document, problems, digest = _optional_document(raw, rel)
+    if document is None:
+        return {}, problems, digest
     if not isinstance(document.value, list):
         return {}, [Diagnostic(Location(rel, 1), "authors.yaml must be a list of authors",
                                "write '- slug: desk' entries with name and bio")], digest
