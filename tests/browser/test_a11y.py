@@ -93,11 +93,15 @@ def test_no_horizontal_scrolling(page, base_url, width):
 def test_article_text_has_a_readable_measure(page, base_url):
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(base_url + "articles/ajuste-and-privatizacion/")
-    per_line = page.evaluate("""() => {
+    # Measured in the page's own text face, once it has loaded (font-display: swap shows a fallback
+    # first, whose letters are of another width).
+    per_line = page.evaluate("""async () => {
         const p = document.querySelector('.article .body p');
         const style = getComputedStyle(p);
         const ctx = document.createElement('canvas').getContext('2d');
         ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        await document.fonts.load(ctx.font, p.textContent);
+        await document.fonts.ready;
         const average = ctx.measureText(p.textContent).width / p.textContent.length;
         return p.getBoundingClientRect().width / average;
     }""")
