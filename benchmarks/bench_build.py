@@ -127,8 +127,10 @@ def make_corpus(root: Path, count: int, seed: int = 20231210, languages: int = 1
         path = root / "content" / "articles" / f"synthetic-{index:06d}.md"
         text = article(rng, index, start)
         if languages == 2:
-            text = text.replace("---\ntitle:", f"---\ntranslation_key: k{index}\ntitle:", 1)
-            spanish = text.replace('title: "Synthetic analysis', 'lang: es\ntitle: "Análisis sintético', 1)
+            # after the title and date lines, which the edit scenarios rewrite by position
+            text = text.replace("\ntopics:", f"\ntranslation_key: k{index}\ntopics:", 1)
+            spanish = text.replace('title: "Synthetic analysis', 'title: "Análisis sintético', 1).replace(
+                "\ntopics:", "\nlang: es\ntopics:", 1)
             (path.parent / f"sintetico-{index:06d}.md").write_text(spanish, "utf-8")
         path.write_text(text, "utf-8")
     add_images(root, count, images)
