@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.axe import describe, run_axe
+from tests.support.axe import audit_pages, describe, run_axe
 
 # The Spanish edition (es/) is checked too: its words are longer and its pages carry the language switcher.
 AXE_PAGES = ["", "topics/economy/", "articles/state-department-meetings-explainer/", "archive/", "search/",
@@ -54,19 +54,10 @@ def newsroom_url():
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_newsroom_pages_have_no_serious_axe_violations_or_overflow(page, newsroom_url, width):
-    page.set_viewport_size({"width": width, "height": 900})
-    found = []
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        for path in NEWSROOM_PAGES:
-            page.goto(newsroom_url + path)
-            assert page.locator("h1").count() == 1, path  # the page exists and rendered
-            violations = run_axe(page)
-            if violations:
-                found.append(f"/{path} at {width}px, {scheme}:\n{describe(violations)}")
-            scroll, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-            if scroll > inner:
-                found.append(f"/{path}: {scroll}px wide in a {inner}px window")
+    def rendered(path: str) -> None:
+        assert page.locator("h1").count() == 1, path  # the page exists and rendered
+
+    found = audit_pages(page, newsroom_url, NEWSROOM_PAGES, width, rendered)
     assert found == [], "\n".join(found)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.axe import describe, run_axe
+from tests.support.axe import audit_pages
 
 PAGES = ["", "articles/prices-reserves-and-pictures/", "articles/a-small-picture-never-enlarged/",
          "timeline/", "topics/debt-imf/timeline/", "archive/"]
@@ -23,18 +23,7 @@ def pictures_url():
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_pictures_and_drawings_have_no_serious_axe_violations_or_overflow(page, pictures_url, width):
-    page.set_viewport_size({"width": width, "height": 900})
-    found = []
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        for path in PAGES:
-            page.goto(pictures_url + path)
-            violations = run_axe(page)
-            if violations:
-                found.append(f"/{path} at {width}px, {scheme}:\n{describe(violations)}")
-            scroll, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-            if scroll > inner:
-                found.append(f"/{path}: {scroll}px wide in a {inner}px window")
+    found = audit_pages(page, pictures_url, PAGES, width)
     assert found == [], "\n".join(found)
 
 
