@@ -69,7 +69,6 @@ def test_timeline_dots_are_links_a_keyboard_reaches(page, pictures_url):
 # --- Lighthouse: 100 in every category on an article with a lead image and on the timeline --------------
 
 LIGHTHOUSE_PAGES = {"article": "articles/prices-reserves-and-pictures/", "timeline": "timeline/"}
-CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 
 @pytest.fixture(scope="module")
@@ -83,28 +82,7 @@ def compressed_pictures_url():
 
 @pytest.mark.parametrize("name", LIGHTHOUSE_PAGES)
 def test_lighthouse_scores_100_with_pictures_and_drawings(compressed_pictures_url, tmp_path, name):
-    """Lighthouse's mobile defaults, as tests/browser/test_lighthouse.py runs them on the shipped site:
-    the median of up to three runs, since its simulated timings vary."""
-    import json
-    import os
-    import subprocess
+    """Lighthouse's mobile defaults, scored as tests/browser/test_lighthouse.py scores the shipped site."""
+    from tests.support.lighthouse import assert_scores_100
 
-    from tests.support.tools import require_chromium, require_lighthouse
-
-    scores = []
-    for run in range(3):
-        out = tmp_path / f"{name}-{run}.json"
-        command = require_lighthouse() + [
-            compressed_pictures_url + LIGHTHOUSE_PAGES[name], "--output=json", f"--output-path={out}", "--quiet",
-            "--only-categories=" + ",".join(CATEGORIES),
-            "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
-            "--disable-background-networking --disable-component-update --no-first-run"]
-        done = subprocess.run(command, env=dict(os.environ, CHROME_PATH=require_chromium()), capture_output=True,
-                              text=True, timeout=240)
-        assert done.returncode == 0, done.stderr[-2000:]
-        report = json.loads(out.read_text("utf-8"))
-        scores.append({category: report["categories"][category]["score"] for category in CATEGORIES})
-        if sum(all(s[c] == 1 for c in CATEGORIES) for s in scores) >= 2:
-            break
-    best = sorted(scores, key=lambda s: sum(s.values()))[len(scores) // 2]
-    assert all(best[c] == 1 for c in CATEGORIES), f"{name}: {scores}"
+    assert_scores_100(compressed_pictures_url + LIGHTHOUSE_PAGES[name], tmp_path, name)
