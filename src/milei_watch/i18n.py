@@ -6,6 +6,11 @@ Every string a template shows comes from a gettext catalogue of the theme,
 loads it, so no binary `.mo` file sits beside its source to go stale. The templates are written in
 English: an English site needs no catalogue.
 
+The strings are translated once, when a template is compiled (`CompiledStrings`), rather than on every
+page: a template compiled for one edition holds that edition's words, so its compiled code is kept per
+catalogue (`catalogue_digest`). Only a plural (`ngettext`, which depends on a number) or a string with
+variables given at render time goes through gettext while pages render.
+
 Dates are formatted by Babel from the Unicode CLDR data for the site's locale ("25 de enero de
 2026"), except that English keeps the day-month-year order the site has always shown.
 """
@@ -14,14 +19,19 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import hashlib
 import io
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from jinja2 import nodes
+from jinja2.ext import InternationalizationExtension
+from jinja2.lexer import Token, TokenStream
 
 CATALOGUE = "locale/{language}/LC_MESSAGES/messages.po"
 
@@ -55,6 +65,78 @@ def translations(templates_dir: Path, language: str) -> gettext.NullTranslations
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+def catalogue_digest(templates_dir: Path, language: str) -> str:
+    """What a template compiled by `CompiledStrings` depends on besides its source: the catalogue's bytes."""
+    path = catalogue_path(templates_dir, language)
+    data = path.read_bytes() if path.is_file() else b""
+    return hashlib.blake2b(language.encode() + b"\0" + data, digest_size=8).hexdigest()
+
+
+class CompiledStrings(InternationalizationExtension):
+    """Jinja2's i18n extension (`{% trans %}`, `_()`, `gettext()`, `ngettext()`, newstyle), except that a
+    string with no plural, no context and no variables is translated while the template compiles:
+    `_('Topics')` and `{% trans %}Topics{% endtrans %}` become the translated text, marked safe where the
+    template autoescapes, exactly as newstyle gettext returns it at render time. A `{% trans %}` block
+    with variables is translated at compile time too and formatted (with its values escaped) as the page
+    renders. Set `environment.compiled_strings` to the translations before the first template loads."""
+
+    def __init__(self, environment) -> None:
+        super().__init__(environment)
+        environment.extend(compiled_strings=None)
+
+    def _translated(self, message: str) -> str | None:
+        """The message as newstyle gettext shows it without variables (`%%` read as `%`), or None when
+        it can only be formatted with variables."""
+        try:
+            return self.environment.compiled_strings.gettext(message) % {}
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        """`_('literal')` and `gettext('literal')` become the literal's translation: `('text'|safe)` in an
+        autoescaped template (what newstyle gettext returns), `'text'` in any other."""
+        if self.environment.compiled_strings is None:
+            yield from stream
+            return
+        autoescape = self.environment.autoescape
+        escaped = autoescape(stream.name) if callable(autoescape) else bool(autoescape)
+        tokens = list(stream)
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            call = tokens[i:i + 4]
+            if (token.type == "name" and token.value in ("_", "gettext") and len(call) == 4
+                    and [t.type for t in call[1:]] == ["lparen", "string", "rparen"]
+                    and (i == 0 or tokens[i - 1].type != "dot")):
+                text = self._translated(call[2].value)
+                if text is not None:
+                    line = token.lineno
+                    if escaped:
+                        yield from (Token(line, "lparen", "("), Token(line, "string", text), Token(line, "pipe", "|"),
+                                    Token(line, "name", "safe"), Token(line, "rparen", ")"))
+                    else:
+                        yield Token(line, "string", text)
+                    i += 4
+                    continue
+            yield token
+            i += 1
+
+    def _make_node(self, singular, plural, context, variables, plural_expr, vars_referenced, num_called_num):
+        if self.environment.compiled_strings is None or plural_expr is not None or context is not None:
+            return super()._make_node(singular, plural, context, variables, plural_expr, vars_referenced,
+                                      num_called_num)
+        text = self.environment.compiled_strings.gettext(singular)
+        if not variables:
+            folded = self._translated(singular)
+            if folded is not None:
+                return nodes.Output([nodes.MarkSafeIfAutoescape(nodes.Const(folded))])
+            return super()._make_node(singular, plural, context, variables, plural_expr, vars_referenced,
+                                      num_called_num)
+        # As newstyle gettext formats it: the (safe) translation % the values, which Markup escapes.
+        values = nodes.Dict([nodes.Pair(nodes.Const(key), value) for key, value in variables.items()])
+        return nodes.Output([nodes.Mod(nodes.MarkSafeIfAutoescape(nodes.Const(text)), values)])
 
 
 @lru_cache(maxsize=16)

@@ -31,12 +31,23 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
                      bytecode_dir: Path | None = None, tags: dict[str, str] | None = None,
                      assets: Any = None) -> jinja2.Environment:
     """Site templates with strict undefined variables, autoescaping and the site's filters."""
+    try:
+        catalogue = i18n.CATALOGUE.format(language=config.language)
+        catalogue_folder = theme.folder_with(config, catalogue)
+        strings = i18n.translations(catalogue_folder, config.language)
+    except i18n.CatalogueError as exc:
+        raise BuildError([Diagnostic(Location(relative(exc.path, config.root)), exc.problem,
+                                     "fix the catalogue, or extract it again as README.md shows")]) from None
+    if bytecode_dir is not None:
+        # Compiled templates hold the catalogue's words (i18n.CompiledStrings): kept per catalogue.
+        bytecode_dir = bytecode_dir / i18n.catalogue_digest(catalogue_folder, config.language)
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         # the project's templates/ first, then the theme bundled in the package: file by file
         loader=jinja2.FileSystemLoader([str(folder) for folder in theme.folders(config)]),
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=[i18n.CompiledStrings],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -44,14 +55,8 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
         # Compiled templates kept between builds; Jinja checks each against its source's checksum.
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
     )
-    # Strings resolve at render time (newstyle gettext is looked up, never folded into bytecode).
-    try:
-        catalogue = i18n.CATALOGUE.format(language=config.language)
-        strings = i18n.translations(theme.folder_with(config, catalogue), config.language)
-    except i18n.CatalogueError as exc:
-        raise BuildError([Diagnostic(Location(relative(exc.path, config.root)), exc.problem,
-                                     "fix the catalogue, or extract it again as README.md shows")]) from None
-    env.install_gettext_translations(strings, newstyle=True)
+    env.install_gettext_translations(strings, newstyle=True)  # plurals and strings with variables
+    env.compiled_strings = strings
     base_path = config.base_path
 
     root_url = config.root_url

@@ -91,6 +91,30 @@ def test_a_static_file_and_a_catalogue_override_file_by_file(tmp_path):
     assert "Búsqueda" in spanish and ">Buscar<" not in spanish
 
 
+def test_an_edited_catalogue_shows_on_the_next_incremental_build(tmp_path):
+    """Compiled templates hold their edition's words (i18n.CompiledStrings): a catalogue edit must not
+    leave the compiled code of the previous words in use."""
+    root = _content_only(tmp_path / "project", "bilingual")
+    catalogue = (theme.BUNDLED / "locale/es/LC_MESSAGES/messages.po").read_text("utf-8")
+    path = _override(root, "locale/es/LC_MESSAGES/messages.po", catalogue)
+    build_fixture(root)
+    assert ">Buscar<" in (root / "site" / "es" / "index.html").read_text("utf-8")
+
+    path.write_text(catalogue.replace('msgstr "Buscar"', 'msgstr "Búsqueda"'), "utf-8")
+    build_fixture(root)
+    spanish = (root / "site" / "es" / "index.html").read_text("utf-8")
+    assert "Búsqueda" in spanish and ">Buscar<" not in spanish
+    clean = tmp_path / "clean"
+    shutil.copytree(root / "content", clean / "content")
+    shutil.copytree(root / "templates", clean / "templates")
+    build_fixture(clean)
+    assert _pages(root / "site") == _pages(clean / "site")
+
+    path.write_text(catalogue, "utf-8")  # and back: the first words' compiled code is still good
+    build_fixture(root)
+    assert ">Buscar<" in (root / "site" / "es" / "index.html").read_text("utf-8")
+
+
 def test_a_change_to_the_bundled_theme_renders_again(tmp_path, monkeypatch):
     """A new version of the package's theme changes the pages' keys: no stale page survives an upgrade."""
     bundled = tmp_path / "package-theme"

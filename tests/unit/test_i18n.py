@@ -98,3 +98,78 @@ def test_a_broken_catalogue_stops_the_build_naming_the_file(tmp_path):
         build_fixture(root)
     assert "templates/locale/en/LC_MESSAGES/messages.po" in str(caught.value)
     assert sorted((root / "site").rglob("*")) == before
+
+
+# --- strings translated when a template compiles -------------------------------------------------------
+
+CATALOGUE = r'''
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+msgid "Topics"
+msgstr "Temas & <más>"
+
+msgid "Rate 100%%"
+msgstr "Tasa 100%%"
+
+msgid "By %(who)s"
+msgstr "Por %(who)s"
+
+msgid "Hello %(name)s"
+msgstr "Hola %(name)s"
+
+msgid "Broken %(x)s"
+msgstr "Roto %(x)s"
+
+msgid "one article"
+msgid_plural "%(num)s articles"
+msgstr[0] "un artículo"
+msgstr[1] "%(num)s artículos"
+'''
+
+TEMPLATE = """{{ _('Topics') }}|{% trans %}Topics{% endtrans %}|{{ gettext('Topics') }}|{{ _('Rate 100%%') }}|\
+{% trans %}Rate 100%%{% endtrans %}|{% trans who=name %}By {{ who }}{% endtrans %}|{{ _('Hello %(name)s', name=name) }}|\
+{% trans count=n %}one article{% pluralize %}{{ count }} articles{% endtrans %}|{{ _('Topics') ~ name }}|\
+{{ _('Topics')|upper }}|{{ (_('Topics'))[0] }}|{% set label = _('Topics') %}{{ label }}|{{ _('Untranslated <b>') }}|\
+{{ _('Broken %(x)s', x=name) }}|{{ _("Topics") if n else '' }}"""
+
+
+def _strings(tmp_path):
+    import gettext as stdlib_gettext
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    catalogue = read_po(io.BytesIO(CATALOGUE.encode("utf-8")), locale="es")
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue)
+    buffer.seek(0)
+    return stdlib_gettext.GNUTranslations(buffer)
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_strings_translated_at_compile_time_render_as_newstyle_gettext_renders_them(tmp_path, autoescape):
+    """CompiledStrings folds each plain string into the compiled template; the page must read exactly as
+    with Jinja2's own newstyle gettext, escaping included, for every way a template asks for a string."""
+    import jinja2
+
+    strings = _strings(tmp_path)
+    runtime = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=autoescape)
+    runtime.install_gettext_translations(strings, newstyle=True)
+    compiled = jinja2.Environment(extensions=[i18n.CompiledStrings], autoescape=autoescape)
+    compiled.install_gettext_translations(strings, newstyle=True)
+    compiled.compiled_strings = strings
+    for values in ({"name": "<i>Ana</i> & co", "n": 1}, {"name": "Luis", "n": 3}):
+        expected = runtime.from_string(TEMPLATE).render(values)
+        assert compiled.from_string(TEMPLATE).render(values) == expected
+        # A translation is the theme's own markup (as with newstyle gettext); the values in it are escaped.
+        assert expected.startswith("Temas & <más>|")
+        assert ("Por &lt;i&gt;Ana&lt;/i&gt; &amp; co|" if autoescape else "Por <i>Ana</i> & co|") in expected \
+            or values["name"] == "Luis"
+    # The plain strings are in the compiled code; only the plural and the call with a value look up gettext.
+    code = compiled.compile(TEMPLATE, raw=True)
+    assert "Temas & <más>" in code and "Tasa 100%" in code and "Por %(who)s" in code
+    assert "'Topics'" not in code and "By %(who)s" not in code
+    assert "'Hello %(name)s'" in code and "'one article'" in code
