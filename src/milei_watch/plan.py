@@ -464,7 +464,20 @@ def _events(site: Site, topic: str | None) -> tuple[TimelineEntry, ...]:
     return tuple(entries)
 
 
+class CitedPublisher(NamedTuple):
+    """A publisher on the sources page: the works cited from it and the sources it was only seen cited
+    in (vias), each once in the order the articles show them; whether any article cites it directly;
+    and the articles citing it, newest first, each with the vias of its own citations."""
+    name: str
+    works: tuple[str, ...]
+    vias: tuple[str, ...]
+    direct: bool
+    articles: tuple[tuple[Article, tuple[str, ...]], ...]
+
+
 def _sources_page(site: Site, feeds) -> PageJob:
+    """Every publisher cited, by name: those the desk consulted directly first, then those it only saw
+    cited inside another source."""
     cited: dict[str, dict[str, Article]] = defaultdict(dict)
     names: dict[str, str] = {}
     for article in site.articles:
@@ -472,11 +485,28 @@ def _sources_page(site: Site, feeds) -> PageJob:
             key = ref.publisher.casefold()
             names.setdefault(key, ref.publisher)
             cited[key][article.slug] = article
-    publishers = tuple(
-        (names[key], tuple(sorted(cited[key].values(), key=lambda a: (-a.date.timestamp(), a.slug))))
-        for key in sorted(cited)
-    )
-    return PageJob("sources/index.html", "sources.html", {"publishers": publishers, "feeds": feeds})
+    publishers = []
+    for key in sorted(cited):
+        works: dict[str, None] = {}
+        vias: dict[str, None] = {}
+        direct = False
+        entries = []
+        for article in sorted(cited[key].values(), key=lambda a: (-a.date.timestamp(), a.slug)):
+            own: dict[str, None] = {}
+            for ref in article.sources:
+                if ref.publisher.casefold() != key:
+                    continue
+                if ref.title:
+                    works.setdefault(ref.title)
+                if ref.via:
+                    vias.setdefault(ref.via)
+                    own.setdefault(ref.via)
+                else:
+                    direct = True
+            entries.append((article, tuple(own)))
+        publishers.append(CitedPublisher(names[key], tuple(works), tuple(vias), direct, tuple(entries)))
+    ordered = tuple(p for p in publishers if p.direct) + tuple(p for p in publishers if not p.direct)
+    return PageJob("sources/index.html", "sources.html", {"publishers": ordered, "feeds": feeds})
 
 
 def _corrections_page(site: Site, feeds) -> PageJob:
