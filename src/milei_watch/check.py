@@ -89,16 +89,18 @@ def validate(config: SiteConfig, *, now: dt.datetime | None = None) -> Checked:
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(config.tz)
     authors, problems, _ = model.load_authors(model.read_authors_file(config))
     problems += model.load_tags(model.read_tags_file(config))[1]
+    texts: dict[str, str] = {}
     try:
         scanned = sources.scan(config.content_dir, root=config.root, out_dir=config.output_dir)
         docs, read_problems, _ = sources.read_all(config.root, config.content_dir, {}, 0, scanned,
-                                                  out_dir=config.output_dir)
+                                                  out_dir=config.output_dir, bodies=texts)
     except BuildError as exc:  # a refused symlink: the build stops before reading anything, so does check
         scanned, docs, read_problems = [], [], list(exc.diagnostics)
     problems += read_problems
     # Drafts and scheduled articles are validated as well: they will be published one day.
     site, model_problems = model.build_site(config, docs, authors, now=now, drafts=True, future=True)
     problems += model_problems
+    problems += _unsafe_links(docs, texts)
     problems += _template_problems(config)
     problems += editorial_warnings(config, site, docs)
     problems += model.start_here_warnings(site.all_articles, config)
@@ -110,6 +112,22 @@ def validate(config: SiteConfig, *, now: dt.datetime | None = None) -> Checked:
     pages = [rel for rel, kind in kinds.items() if kind == "page"]
     return Checked(problems, len(articles), len(pages), len(broken.intersection(articles)),
                    len(broken.intersection(pages)))
+
+
+def _unsafe_links(docs: list[sources.SourceDoc], texts: dict[str, str]) -> list[Diagnostic]:
+    """Every link or image address in a body that the build would refuse, at its line and column:
+    each body is converted in memory, as the build converts it."""
+    if not docs:
+        return []
+    from .markup import Renderer, unsafe_diagnostics  # Markdown and nh3 only when there are bodies
+
+    markdown = Renderer()
+    problems: list[Diagnostic] = []
+    for doc in docs:
+        text = texts.get(doc.rel)
+        if text:
+            problems += unsafe_diagnostics(doc.rel, doc.body_line, markdown.convert(text)[1])
+    return problems
 
 
 def _ingest_problems(config: SiteConfig) -> list[Diagnostic]:

@@ -22,6 +22,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from . import assets
+from .errors import Diagnostic, Location
 from .routes import slugify
 from .typography import smarten_html
 
@@ -203,6 +204,21 @@ def unsafe_addresses(text: str, rendered: str) -> list[UnsafeAddress]:
             line = next((n for n, seen in enumerate(lines, 1) if scheme + ":" in seen), 1)
             found[(line, normal)] = UnsafeAddress(line, 0, normal, scheme)
     return sorted(found.values(), key=lambda item: (item.line, item.column, item.address))
+
+
+def unsafe_diagnostics(source: str, body_line: int, unsafe: list[UnsafeAddress]) -> list[Diagnostic]:
+    """Each unsafe address of a body as an error at its line and column in the file (`source`), whose
+    body starts at `body_line`: what `build` stops on and `check` reports."""
+    return [Diagnostic(Location(source, body_line + item.line - 1, item.column),
+                       f"a link or image may not point to a '{item.scheme}:' address: '{shown_address(item.address)}'",
+                       "use an http, https or mailto address, or a relative one (README.md, 'Markdown and HTML policy')")
+            for item in unsafe]
+
+
+def shown_address(address: str, limit: int = 60) -> str:
+    """An address on one line of a report: control characters written as escapes, a long one cut."""
+    text = "".join(c if c >= " " and c != "\x7f" else f"\\x{ord(c):02x}" for c in address)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def sanitise(fragment: str) -> str:

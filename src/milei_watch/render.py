@@ -275,12 +275,6 @@ def _share_card(config: SiteConfig, context: dict[str, Any]) -> bytes:
     return sharecard.draw(context["title"], context["description"], context["address"], tuple(fonts))
 
 
-def _shown(address: str, limit: int = 60) -> str:
-    """An address on one line of a report: control characters written as escapes, a long one cut."""
-    text = "".join(c if c >= " " and c != "\x7f" else f"\\x{ord(c):02x}" for c in address)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 def _from(job: PageJob) -> str:
     sources = [getattr(doc, "source", "") for doc in job.bodies[:1]]
     return f" from {sources[0]}" if sources and sources[0] and job.template != "rss.xml" else ""
@@ -447,14 +441,9 @@ class Renderer:
 
     def _unsafe_diagnostics(self, doc, unsafe) -> list[Diagnostic]:
         """Each unsafe address at its line in the file; the body's first line is read again, only now."""
-        if not unsafe:
-            return []
-        first = self._body_line(doc)
-        return [Diagnostic(Location(doc.source, first + item.line - 1, item.column),
-                           f"a link or image may not point to a '{item.scheme}:' address: '{_shown(item.address)}'",
-                           "use an http, https or mailto address, or a relative one "
-                           "(README.md, 'Markdown and HTML policy')")
-                for item in unsafe]
+        from .markup import unsafe_diagnostics
+
+        return unsafe_diagnostics(doc.source, self._body_line(doc), unsafe) if unsafe else []
 
     def environment(self, edition: str) -> jinja2.Environment:
         """The environment of one edition, made when its first page is rendered."""

@@ -199,6 +199,27 @@ def test_unsafe_addresses_are_refused_with_file_line_and_column(site_root):
     assert snapshot(site_root / "site") == before
 
 
+def test_check_reports_every_unsafe_address_the_build_refuses_at_the_same_place(site_root):
+    _add_rejected(site_root)
+    draft = site_root / "content" / "articles" / "inline-javascript.md"  # a draft is checked too
+    draft.write_text(draft.read_text("utf-8").replace("\n---\n", "\ndraft: true\n---\n", 1), "utf-8")
+    before = snapshot(site_root)
+
+    checked = run_cli("check", "--root", site_root)
+    assert snapshot(site_root) == before  # check writes nothing
+    built = run_cli("build", "--root", site_root, "--drafts")
+
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    reported = checked.stdout + checked.stderr
+    for name, line, column, scheme in REJECTED:
+        if name == draft.name:
+            line += 1
+        expected = (f"content/articles/{name}:{line}:{column}: error: "
+                    f"a link or image may not point to a '{scheme}:' address")
+        assert expected in reported, (expected, reported)
+        assert expected in built.stderr, (expected, built.stderr)
+
+
 def test_a_refused_body_is_refused_again_until_it_is_fixed(site_root):
     article = site_root / "content" / "articles" / "inline-javascript.md"
     shutil.copyfile(HOSTILE / "rejected" / article.name, article)
