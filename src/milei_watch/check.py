@@ -186,10 +186,10 @@ def editorial_warnings(config: SiteConfig, site: model.Site, docs: list[sources.
     by_rel = {doc.rel: doc for doc in docs}
     articles = [a for a in site.all_articles if by_rel[a.source].kind == "article" and only in (None, a.source)]
     warnings: list[Diagnostic] = []
-    meta_texts: dict[str, str] = {}
+    line_tables: dict[str, dict] = {}  # the key lines of files parsed again (model.key_line)
 
     def warn(article: model.Article, path: tuple, message: str, hint: str = "") -> None:
-        line = model.key_line(by_rel[article.source], config.root, path, meta_texts)
+        line = model.key_line(by_rel[article.source], config.root, path, line_tables)
         warnings.append(Diagnostic(Location(article.source, line), message, hint, severity="warning"))
 
     for article in articles:
