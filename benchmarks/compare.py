@@ -12,6 +12,11 @@ differences worth measuring. Here every scenario runs old, new, old, new...: a c
 machine's load lands on both sides alike. The report gives each side's median wall time and the
 median of the per-pair ratios new ÷ old, and the same for the CPU time of the build and its
 workers (user + system), which a busy neighbour disturbs less.
+
+With --bytecode, the builds may write and read Python's compiled modules (`__pycache__`), as an
+installed package does: where PYTHONDONTWRITEBYTECODE is set (as on our development machine), every
+build otherwise compiles the package from source first, a cost that grows with the size of the code
+rather than of the site.
 """
 
 from __future__ import annotations
@@ -105,16 +110,22 @@ def main() -> None:
     parser.add_argument("new", type=Path, help="the checkout compared with it")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--bytecode", action="store_true",
+                        help="let the builds cache compiled modules, as an installed package has them")
     parser.add_argument("--new-languages", type=int, choices=(1, 2), default=1,
                         help="2: the new side's corpus has every article in Spanish too (2 × N articles)")
     args = parser.parse_args()
     if args.runs < 3:
         parser.error("--runs must be at least 3 for a median")
+    if args.bytecode:
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     for checkout in (args.old, args.new):
         if not (checkout / "benchmarks" / "bench_build.py").is_file() or not (checkout / "src").is_dir():
             parser.error(f"{checkout} is not a checkout of the project (no src/ or benchmarks/bench_build.py)")
+    modules = "cached" if args.bytecode else "as the environment says"
     print(f"old: {args.old.resolve()}\nnew: {args.new.resolve()}"
-          + (" (two languages, 2 × N articles)" if args.new_languages == 2 else "") + f"\nruns={args.runs}")
+          + (" (two languages, 2 × N articles)" if args.new_languages == 2 else "")
+          + f"\nruns={args.runs}, compiled modules {modules}")
     for count in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"milei-compare-{count}-"))
         try:
