@@ -57,6 +57,11 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
     )
     env.install_gettext_translations(strings, newstyle=True)  # plurals and strings with variables
     env.compiled_strings = strings
+    # An article's kind as readers see it, on every card: a filter, since a macro call costs as much
+    # as the rest of the card's label. Translations are the theme's markup, as newstyle gettext has them.
+    kind_labels = {"news": Markup(strings.gettext("News")), "explainer": Markup(strings.gettext("Explainer")),
+                   "opinion": Markup(strings.gettext("Opinion"))}
+    analysis = Markup(strings.gettext("Analysis"))
     base_path = config.base_path
 
     root_url = config.root_url
@@ -92,6 +97,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
         author_name=author_name,
         absolute_links=lambda body, path: feeds.absolute_links(body, abs_url(path)),
         schema_type=lambda kind: SCHEMA_TYPES.get(kind, "NewsArticle"),
+        kind_label=lambda kind: kind_labels.get(kind, analysis),
         topic_name=lambda slug: config.topic(slug).name,
         month_year=lambda year, month: i18n.month_year(year, month, config.locale),
         language_name=i18n.language_name,
