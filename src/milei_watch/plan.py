@@ -187,7 +187,9 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
     for edition in site.config.editions:
         pages = _edition_pages(site.in_edition(edition.code), related, fonts, featured)
         if edition.prefix:
-            pages = [job._replace(output=edition.prefix + job.output, lang=edition.code) for job in pages]
+            prefix, code = edition.prefix, edition.code
+            pages = [PageJob(prefix + output, template, context, bodies, searchable, code)
+                     for output, template, context, bodies, searchable, _lang in pages]
         jobs.extend(pages)
     if len(site.config.editions) > 1:
         jobs = _link_editions(site, jobs)
@@ -269,12 +271,15 @@ def _link_editions(site: Site, jobs: list[PageJob]) -> list[PageJob]:
         if group is not None:
             groups[group].setdefault(lang, job.output[: -len("index.html")])
         members.append(group)
+    # One tuple per group, shared by its pages: made once, and canonicalised once for all their keys.
+    alternates = {group: tuple(sorted(versions.items(), key=lambda item: order[item[0]]))
+                  for group, versions in groups.items() if len(versions) > 1}
     linked = []
     for job, group in zip(jobs, members):
-        versions = groups.get(group) if group is not None else None
-        if versions and len(versions) > 1:
-            alternates = tuple(sorted(versions.items(), key=lambda item: order[item[0]]))
-            job = job._replace(context=dict(job.context, alternates=alternates))
+        shared = alternates.get(group) if group is not None else None
+        if shared is not None:
+            output, template, context, bodies, searchable, lang = job
+            job = PageJob(output, template, {**context, "alternates": shared}, bodies, searchable, lang)
         linked.append(job)
     return linked
 
