@@ -71,8 +71,10 @@ class Side:
         dict(self.bench.SCENARIOS)[scenario](self.root, step)
 
 
-def compare(old: Side, new: Side, runs: int) -> list[tuple[str, list[tuple[float, float]], list[tuple[float, float]]]]:
-    """Every scenario, the two sides' builds alternating: (name, old samples, new samples)."""
+def compare(old: Side, new: Side, runs: int, only: tuple[str, ...] = (),
+            ) -> list[tuple[str, list[tuple[float, float]], list[tuple[float, float]]]]:
+    """Every scenario (or those named in `only`), the two sides' builds alternating:
+    (name, old samples, new samples)."""
     rows = []
 
     def measure(name: str, before) -> None:
@@ -83,9 +85,15 @@ def compare(old: Side, new: Side, runs: int) -> list[tuple[str, list[tuple[float
         rows.append((name, samples["old"], samples["new"]))
         report(*rows[-1])
 
-    measure("clean build", lambda side, step: side.clean_build(step))
-    measure("no-op rebuild", lambda side, step: side.build())
-    shared = [name for name, _change in new.bench.SCENARIOS if name in dict(old.bench.SCENARIOS)]
+    if only and "clean build" not in only:
+        for side in (old, new):
+            side.build()  # the first build, not measured
+    else:
+        measure("clean build", lambda side, step: side.clean_build(step))
+    if not only or "no-op rebuild" in only:
+        measure("no-op rebuild", lambda side, step: side.build())
+    shared = [name for name, _change in new.bench.SCENARIOS if name in dict(old.bench.SCENARIOS)
+              and (not only or name in only)]
     for scenario in shared:
         measure(scenario, lambda side, step, scenario=scenario: (side.change(scenario, step), side.build())[1])
     return rows
@@ -110,6 +118,8 @@ def main() -> None:
     parser.add_argument("new", type=Path, help="the checkout compared with it")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", nargs="+", default=(), metavar="SCENARIO",
+                        help="measure only these scenarios, by name ('one article retitled', 'clean build'...)")
     parser.add_argument("--bytecode", action="store_true",
                         help="let the builds cache compiled modules, as an installed package has them")
     parser.add_argument("--new-languages", type=int, choices=(1, 2), default=1,
@@ -135,7 +145,7 @@ def main() -> None:
             new.make_corpus(count)
             print(f"\nN = {count:,}\n\n| measure | old | new | new ÷ old | old CPU | new CPU | new ÷ old (CPU) |\n"
                   "| --- | --- | --- | --- | --- | --- | --- |", flush=True)
-            compare(old, new, args.runs)
+            compare(old, new, args.runs, tuple(args.only))
         finally:
             shutil.rmtree(work, ignore_errors=True)
     sys.exit(0)
