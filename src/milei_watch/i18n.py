@@ -8,7 +8,7 @@ English: an English site needs no catalogue.
 
 The strings are translated once, when a template is compiled (`CompiledStrings`), rather than on every
 page: a template compiled for one edition holds that edition's words, so its compiled code is kept per
-catalogue (`catalogue_digest`). Only a plural (`ngettext`, which depends on a number) or a string with
+catalogue (`load` gives its digest). Only a plural (`ngettext`, which depends on a number) or a string with
 variables given at render time goes through gettext while pages render.
 
 Dates are formatted by Babel from the Unicode CLDR data for the site's locale ("25 de enero de
@@ -53,25 +53,25 @@ def catalogue_path(templates_dir: Path, language: str) -> Path:
 def translations(templates_dir: Path, language: str) -> gettext.NullTranslations:
     """The theme's strings in `language`: its catalogue compiled in memory, or the templates' own
     English when the language is English or the theme has no catalogue for it."""
+    return load(templates_dir, language)[0]
+
+
+def load(templates_dir: Path, language: str) -> tuple[gettext.NullTranslations, str]:
+    """`translations`, and a digest of the catalogue's bytes, read once: what a template compiled by
+    `CompiledStrings` depends on besides its own source."""
     path = catalogue_path(templates_dir, language)
-    if not path.is_file():
-        return gettext.NullTranslations()
+    data = path.read_bytes() if path.is_file() else None
+    digest = hashlib.blake2b(language.encode() + b"\0" + (data or b""), digest_size=8).hexdigest()
+    if data is None:
+        return gettext.NullTranslations(), digest
     try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=language, abort_invalid=True)
+        catalog = read_po(io.BytesIO(data), locale=language, abort_invalid=True)
     except Exception as exc:  # Babel raises PoFileError, ValueError or UnicodeDecodeError
         raise CatalogueError(path, f"cannot read the message catalogue: {exc}") from None
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
-
-
-def catalogue_digest(templates_dir: Path, language: str) -> str:
-    """What a template compiled by `CompiledStrings` depends on besides its source: the catalogue's bytes."""
-    path = catalogue_path(templates_dir, language)
-    data = path.read_bytes() if path.is_file() else b""
-    return hashlib.blake2b(language.encode() + b"\0" + data, digest_size=8).hexdigest()
+    return gettext.GNUTranslations(buffer), digest
 
 
 class CompiledStrings(InternationalizationExtension):
@@ -127,16 +127,16 @@ class CompiledStrings(InternationalizationExtension):
         if self.environment.compiled_strings is None or plural_expr is not None or context is not None:
             return super()._make_node(singular, plural, context, variables, plural_expr, vars_referenced,
                                       num_called_num)
-        text = self.environment.compiled_strings.gettext(singular)
-        if not variables:
-            folded = self._translated(singular)
-            if folded is not None:
-                return nodes.Output([nodes.MarkSafeIfAutoescape(nodes.Const(folded))])
+        if variables:
+            # As newstyle gettext formats it: the (safe) translation % the values, which Markup escapes.
+            text = self.environment.compiled_strings.gettext(singular)
+            values = nodes.Dict([nodes.Pair(nodes.Const(key), value) for key, value in variables.items()])
+            return nodes.Output([nodes.Mod(nodes.MarkSafeIfAutoescape(nodes.Const(text)), values)])
+        folded = self._translated(singular)
+        if folded is None:
             return super()._make_node(singular, plural, context, variables, plural_expr, vars_referenced,
                                       num_called_num)
-        # As newstyle gettext formats it: the (safe) translation % the values, which Markup escapes.
-        values = nodes.Dict([nodes.Pair(nodes.Const(key), value) for key, value in variables.items()])
-        return nodes.Output([nodes.Mod(nodes.MarkSafeIfAutoescape(nodes.Const(text)), values)])
+        return nodes.Output([nodes.MarkSafeIfAutoescape(nodes.Const(folded))])
 
 
 @lru_cache(maxsize=16)

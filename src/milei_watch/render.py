@@ -34,13 +34,13 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
     try:
         catalogue = i18n.CATALOGUE.format(language=config.language)
         catalogue_folder = theme.folder_with(config, catalogue)
-        strings = i18n.translations(catalogue_folder, config.language)
+        strings, strings_digest = i18n.load(catalogue_folder, config.language)
     except i18n.CatalogueError as exc:
         raise BuildError([Diagnostic(Location(relative(exc.path, config.root)), exc.problem,
                                      "fix the catalogue, or extract it again as README.md shows")]) from None
     if bytecode_dir is not None:
         # Compiled templates hold the catalogue's words (i18n.CompiledStrings): kept per catalogue.
-        bytecode_dir = bytecode_dir / i18n.catalogue_digest(catalogue_folder, config.language)
+        bytecode_dir = bytecode_dir / strings_digest
         bytecode_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         # the project's templates/ first, then the theme bundled in the package: file by file
