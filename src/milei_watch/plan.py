@@ -12,7 +12,7 @@ from itertools import islice
 from operator import attrgetter
 from typing import Any, Iterable, NamedTuple
 
-from . import routes, sharecard
+from . import dates, routes, sharecard
 from .config import Topic
 from .model import Article, Page, Site, find_start_here
 
@@ -193,7 +193,7 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
         jobs.extend(pages)
     if len(site.config.editions) > 1:
         jobs = _link_editions(site, jobs)
-    jobs.append(_sitemap(jobs))
+    jobs.extend(_sitemaps(jobs))
     news = _news_sitemap(site, now)
     has_news = bool(news.context["items"])
     if has_news:  # the sitemap schema requires at least one <url>
@@ -522,14 +522,39 @@ def _corrections_page(site: Site, feeds) -> PageJob:
     return PageJob("corrections/index.html", "corrections.html", {"entries": tuple(entries), "feeds": feeds})
 
 
-def _sitemap(jobs: list[PageJob]) -> PageJob:
-    urls = tuple((job.output[: -len("index.html")],
-                  job.bodies[0].modified if job.template == "article.html" else None,
-                  job.context.get("alternates", ()))
-                 for job in jobs if job.output.endswith("index.html") and job.template != "search.html")
-    return PageJob("sitemap.xml", "sitemap.xml", {"urls": urls})
+def _sitemaps(jobs: list[PageJob]) -> list[PageJob]:
+    """The sitemap index and the sitemaps it names: one of every page but articles
+    (`sitemaps/pages.xml`), and one per month of the articles published in it, in every language
+    (`sitemaps/YYYY-MM.xml`). An edited article changes its month's sitemap only, and no sitemap
+    comes near the protocol's limit of 50,000 addresses."""
+    pages: list[tuple] = []
+    months: dict[str, list[tuple]] = defaultdict(list)
+    newest: dict[str, dt.datetime] = {}
+    for job in jobs:
+        if not job.output.endswith("index.html") or job.template == "search.html":
+            continue
+        path = job.output[: -len("index.html")]
+        alternates = job.context.get("alternates", ())
+        if job.template != "article.html":
+            pages.append((path, None, alternates))
+            continue
+        article = job.bodies[0]
+        month = f"{article.date.year:04d}-{article.date.month:02d}"
+        modified = article.modified
+        # The date as it is printed: the context stays plain strings, quick to key at any size.
+        months[month].append((path, dates.iso(modified), alternates))
+        if month not in newest or modified > newest[month]:
+            newest[month] = modified
+    children = [PageJob(SITEMAP_PAGES, "sitemap.xml", {"urls": tuple(pages)})]
+    index = [(SITEMAP_PAGES, None)]
+    for month in sorted(months, reverse=True):
+        output = f"sitemaps/{month}.xml"
+        children.append(PageJob(output, "sitemap.xml", {"urls": tuple(months[month])}))
+        index.append((output, dates.iso(newest[month])))
+    return [PageJob("sitemap.xml", "sitemap-index.xml", {"sitemaps": tuple(index)}), *children]
 
 
+SITEMAP_PAGES = "sitemaps/pages.xml"
 NEWS_WINDOW = dt.timedelta(days=2)
 
 

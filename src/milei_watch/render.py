@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import html
 import json
-import multiprocessing
 import os
 import re
 from dataclasses import dataclass, field
@@ -87,7 +86,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
         abs_url=abs_url,
         site_url=site_url,
         site_abs_url=lambda path: root_url + path,
-        iso=dates.iso,
+        iso=_iso,
         rfc822=dates.rfc822,
         human_date=lambda moment: i18n.human_date(moment, config.locale),
         human_time=lambda moment: i18n.human_time(moment, config.locale),
@@ -245,6 +244,11 @@ def _citation(ref, strings) -> dict[str, Any]:
     if ref.via:  # seen only as cited by another source: say so, rather than present it as consulted
         item["description"] = strings.gettext("Cited in %(via)s; not consulted directly.") % {"via": ref.via}
     return item
+
+
+def _iso(moment: Any) -> str:
+    """ISO 8601 of a date; text is taken as already written so (the sitemaps' dates are planned as text)."""
+    return moment if isinstance(moment, str) else dates.iso(moment)
 
 
 def render_job(env: jinja2.Environment, config: SiteConfig, job: PageJob, bodies: dict[str, str]) -> bytes:
@@ -517,7 +521,12 @@ def render_pages(renderer: Renderer, dirty: list[int], workers: int,
     """Render the dirty pages into the idle tree, in a forked pool when there are many; returns
     the indices of the pages readers will see change."""
     changed: list[int] = []
-    if workers > 1 and len(dirty) >= POOL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+    pooled = workers > 1 and len(dirty) >= POOL_THRESHOLD
+    if pooled:
+        import multiprocessing  # only a build with many pages to render starts a pool
+
+        pooled = "fork" in multiprocessing.get_all_start_methods()
+    if pooled:
         chunk = max(8, min(64, len(dirty) // (workers * 8) or 1))
         chunks = [dirty[i:i + chunk] for i in range(0, len(dirty), chunk)]
         with multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker,

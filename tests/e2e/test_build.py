@@ -38,7 +38,7 @@ def test_drafts_and_future_articles_are_left_out_by_default(site_root):
     assert report.articles == 4
     ids = _feed_ids(site)
     assert not any("draft-notes" in i or "scheduled-piece" in i for i in ids)
-    assert "draft-notes" not in (site / "sitemap.xml").read_text("utf-8")
+    assert not any("draft-notes" in path.read_text("utf-8") for path in (site / "sitemaps").iterdir())
 
 
 def test_drafts_option_includes_drafts_only(site_root):

@@ -13,6 +13,7 @@ import feedparser
 import pytest
 
 from tests.conftest import FIXTURES, build_fixture, copy_site
+from tests.support.sitemaps import NS as SITEMAP, sitemap_files, sitemap_locs
 from tests.support.sites import built_site, shipped_site
 from tests.support.tools import require_module
 
@@ -252,14 +253,42 @@ def _schema(name: str):
     return xmlschema.XMLSchema(str(SCHEMAS / name))
 
 
-def test_sitemap_validates_against_the_sitemaps_org_schema(site):
-    _schema("sitemap.xsd").validate(str(site / "sitemap.xml"))
+def test_sitemap_index_and_sitemaps_validate_against_the_sitemaps_org_schemas(site):
+    _schema("siteindex.xsd").validate(str(site / "sitemap.xml"))
+    sitemap = _schema("sitemap.xsd")
+    files = sitemap_files(site, base_url_of(site))
+    for path in files:
+        sitemap.validate(str(path))
+    # one sitemap of the pages that are not articles, then one per month of articles, newest first
+    names = [path.relative_to(site).as_posix() for path in files]
+    months = [name.removeprefix("sitemaps/").removesuffix(".xml") for name in names[1:]]
+    assert names[0] == "sitemaps/pages.xml" and months == sorted(months, reverse=True)
+    assert months and all(re.fullmatch(r"\d{4}-\d{2}", month) for month in months)
+
+
+def test_each_month_sitemap_holds_that_months_articles_and_the_index_its_newest_change(site):
+    base_url = base_url_of(site)
+    index = ET.parse(site / "sitemap.xml").getroot()
+    for entry in index.iterfind(f"{SITEMAP}sitemap"):
+        path = site / entry.findtext(f"{SITEMAP}loc")[len(base_url):]
+        urls = ET.parse(path).getroot().findall(f"{SITEMAP}url")
+        if path.name == "pages.xml":
+            assert entry.find(f"{SITEMAP}lastmod") is None
+            assert urls and not any("/articles/" in u.findtext(f"{SITEMAP}loc") for u in urls)
+            continue
+        assert urls and all("/articles/" in u.findtext(f"{SITEMAP}loc") for u in urls)
+        for url in urls:  # the month the article was published in, as its page says
+            page = site / url.findtext(f"{SITEMAP}loc")[len(base_url):] / "index.html"
+            published = re.search(r'<meta property="article:published_time" content="([^"]+)"',
+                                  page.read_text("utf-8"))[1]
+            assert published.startswith(path.stem + "-"), (path.name, published)
+        assert entry.findtext(f"{SITEMAP}lastmod") == max(
+            (u.findtext(f"{SITEMAP}lastmod") for u in urls), key=dt.datetime.fromisoformat)
 
 
 def test_sitemap_lists_every_page_and_only_existing_ones(site):
     base_url = base_url_of(site)
-    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-    locs = [loc.text for loc in ET.parse(site / "sitemap.xml").getroot().iter(ns + "loc")]
+    locs = sitemap_locs(site, base_url)
     assert len(locs) == len(set(locs))
     for loc in locs:
         assert loc.startswith(base_url), loc

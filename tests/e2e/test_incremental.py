@@ -104,6 +104,19 @@ def test_body_edit_rerenders_only_the_article_and_the_feeds_that_carry_it(tmp_pa
     assert "topics/regional/feed.xml" not in written
 
 
+def test_a_new_address_rewrites_its_months_sitemap_only(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    _edit(_article(project, "deuda-y-fmi.md"), "title: Deuda y FMI", "title: Deuda y FMI\nslug: debt-and-the-imf")
+    report = build_fixture(project)
+    sitemaps = sorted(w for w in report.written if "sitemap" in w)
+    # The article is of January: February's sitemap stays, and so does the index, whose dates are
+    # those of the newest change in each month (a new address is not a new version of the article).
+    assert sitemaps == ["sitemaps/2026-01.xml"]
+    assert (project / "site" / "sitemaps" / "2026-02.xml").is_file()
+    assert "debt-and-the-imf" in (project / "site" / "sitemaps" / "2026-01.xml").read_text("utf-8")
+
+
 def test_second_build_with_no_change_writes_nothing(tmp_path: Path) -> None:
     project = copy_site(tmp_path / "project")
     build_fixture(project)

@@ -20,6 +20,7 @@ from milei_watch import model, sources
 from milei_watch.config import load_config
 from milei_watch.errors import BuildError
 from tests.conftest import FIXED_NOW, FIXTURES, build_fixture, copy_shipped, copy_site, run_cli
+from tests.support.sitemaps import sitemap_urls
 
 TZ = ZoneInfo("America/Argentina/Buenos_Aires")
 BASE = "https://newsroom.example.org/"
@@ -143,8 +144,8 @@ def test_modified_moves_to_the_latest_correction(newsroom):
     assert [c["text"] for c in data["correction"]] == ["Una versión anterior daba un vencimiento equivocado.",
                                                        "El monto estaba en dólares, no en pesos."]
     assert '<meta property="article:modified_time" content="2026-02-20T00:00:00-03:00">' in html
-    sitemap = ET.parse(newsroom / "site" / "sitemap.xml").getroot()
-    lastmod = {u.findtext(f"{{{SITEMAP_NS}}}loc"): u.findtext(f"{{{SITEMAP_NS}}}lastmod") for u in sitemap}
+    lastmod = {u.findtext(f"{{{SITEMAP_NS}}}loc"): u.findtext(f"{{{SITEMAP_NS}}}lastmod")
+               for u in sitemap_urls(newsroom / "site", BASE)}
     assert lastmod[BASE + BONOS] == "2026-02-20T00:00:00-03:00"
     assert lastmod[BASE + CANCILLERIA] == "2026-01-28T00:00:00-03:00"
 
@@ -350,7 +351,7 @@ def test_expired_article_leaves_listings_and_feeds_but_keeps_its_page(newsroom):
     mentions = sorted(p.relative_to(newsroom / "site").as_posix()
                       for p in (newsroom / "site").rglob("*") if p.is_file() and CUMBRE.encode() in p.read_bytes())
     # reachable (its page, the sitemap) but in no listing, feed or related box, nor in search
-    assert mentions == [CUMBRE + "index.html", "sitemap.xml"]
+    assert mentions == [CUMBRE + "index.html", "sitemaps/2026-01.xml"]  # the sitemap of its month
     assert "data-pagefind-body" not in html and "data-pagefind-body" in _read(newsroom, RESERVAS)
 
 

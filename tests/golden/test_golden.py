@@ -21,6 +21,8 @@ FILES = [
     "atom.xml",
     "feed.json",
     "sitemap.xml",
+    "sitemaps/pages.xml",
+    "sitemaps/2026-02.xml",
 ]
 
 
