@@ -127,8 +127,7 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     digests = registry.digests()
     canonicalise = keys.Canonicaliser(digests)
     contexts = [keys.context_key(job.template, job.lang, job.context, canonicalise) for job in page_jobs]
-    page_keys = [images.output_key(job.output) if job.template == images.JOB else
-                 keys.page_key(site_key, context, job.bodies, digests) for context, job in zip(contexts, page_jobs)]
+    page_keys = [keys.job_key(job, site_key, context, digests) for context, job in zip(contexts, page_jobs)]
 
     # 3. Render the pages whose key differs from what the site holds, into the idle tree.
     tree = publish.Trees(config, index)

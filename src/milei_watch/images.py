@@ -125,16 +125,23 @@ def share_size(facts: Facts) -> tuple[int, int]:
 
 
 @functools.cache
-def encoder_key() -> str:
-    """Part of every image output's key: this module's code (sizes, settings) and Pillow's version,
-    found without importing Pillow. An image is drawn again only when its bytes or these change."""
-    import importlib.metadata  # only when a site has images: it costs start-up time
-
+def drawing_key(module_file: str) -> str:
+    """The code of a module that draws files with Pillow, and Pillow's version (PIL's package
+    alone is imported for it, none of its image code): with what it is drawn from, the key of
+    every file the module draws."""
     try:
-        pillow = importlib.metadata.version("pillow")
-    except importlib.metadata.PackageNotFoundError:
+        import PIL
+
+        pillow = PIL.__version__
+    except ImportError:
         pillow = ""
-    return hashlib.blake2b(Path(__file__).read_bytes() + pillow.encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(Path(module_file).read_bytes() + pillow.encode(), digest_size=8).hexdigest()
+
+
+def encoder_key() -> str:
+    """Part of every image output's key: this module's code (sizes, settings) and Pillow's version.
+    An image is drawn again only when its bytes or these change."""
+    return drawing_key(__file__)
 
 
 def output_key(rel: str) -> str:

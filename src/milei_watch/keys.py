@@ -19,8 +19,10 @@ import hashlib
 import marshal
 from typing import Any, Callable
 
+from . import images, sharecard
 from .assets import lead_image
 from .model import Article, Page
+from .plan import SHARE_CARD, PageJob
 
 
 def _document(value: Article | Page) -> tuple:
@@ -134,3 +136,14 @@ def page_key(site_key: str, context_key: str, bodies: tuple[Article | Page, ...]
     if any(doc.body_assets for doc in bodies):
         return digest(site_key, context_key, shown, files)
     return digest(site_key, context_key, shown)
+
+
+def job_key(job: PageJob, site_key: str, context_key: str, assets: dict[str, str]) -> str:
+    """The key of any planned output: a page's (`page_key`); an image file's, by its source's bytes
+    and the encoder (`images.output_key`); the share card's, by its drawing code and context
+    (`sharecard.output_key`). Neither of the last two is drawn from a template."""
+    if job.template == images.JOB:
+        return images.output_key(job.output)
+    if job.template == SHARE_CARD:
+        return sharecard.output_key(context_key)
+    return page_key(site_key, context_key, job.bodies, assets)

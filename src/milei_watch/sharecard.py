@@ -24,6 +24,15 @@ _MIST = (214, 226, 240)
 _MARGIN = 88
 
 
+def output_key(context_key: str) -> str:
+    """The card's key in the record of a site tree: this module's code, Pillow's version and its
+    context (title, description, address, and the fonts' content digests), never the templates
+    or the other settings, which it does not use: a template edit does not draw it again."""
+    from .images import drawing_key
+
+    return f"card:{drawing_key(__file__)}:{context_key}"
+
+
 def draw(title: str, description: str, address: str, fonts: tuple[bytes | None, bytes | None]) -> bytes:
     """The card as PNG bytes. A font missing from the theme falls back to Pillow's own."""
     from PIL import Image, ImageDraw, ImageFont

@@ -155,13 +155,22 @@ def test_the_share_card_is_a_1200_by_630_png_with_no_metadata_in_each_edition():
         assert image == "https://milei-watch.example.org/" + expected, path
 
 
-def test_the_share_card_is_drawn_again_only_when_what_it_shows_changes(tmp_path):
+def test_the_share_card_is_drawn_again_only_when_what_it_shows_changes(tmp_path, monkeypatch):
+    from milei_watch import sharecard
+
+    drawn = []
+    draw = sharecard.draw
+    monkeypatch.setattr(sharecard, "draw", lambda *args: drawn.append(args[0]) or draw(*args))
     root = copy_site(tmp_path / "project")
     build_fixture(root)
+    assert drawn == ["Fixture Watch"]
     card = (root / "site" / "share-card.png").read_bytes()
     config = root / "content" / "site.yaml"
     config.write_text(config.read_text("utf-8").replace("per_page: 2", "per_page: 3"), "utf-8")
     assert "share-card.png" not in build_fixture(root).written          # a setting the card does not show
+    base = root / "templates" / "base.html"
+    base.write_text(base.read_text("utf-8") + "{# an edit #}\n", "utf-8")
+    assert build_fixture(root).rendered > 0 and drawn == ["Fixture Watch"]  # nor a template: not drawn
     config.write_text(config.read_text("utf-8").replace("title: Fixture Watch", "title: Fixture Weekly"), "utf-8")
     assert "share-card.png" in build_fixture(root).written
     renamed = (root / "site" / "share-card.png").read_bytes()
