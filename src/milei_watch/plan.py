@@ -256,7 +256,6 @@ def _link_editions(site: Site, jobs: list[PageJob]) -> list[PageJob]:
     translation_key, which is the slug of one of them unless written; any other page's versions
     share their path inside the edition."""
     prefixes = {edition.code: edition.prefix for edition in site.config.editions}
-    order = {code: index for index, code in enumerate(prefixes)}
     default = site.config.default_language
     groups: dict[tuple, dict[str, str]] = defaultdict(dict)
     members: list[tuple | None] = []
@@ -272,16 +271,13 @@ def _link_editions(site: Site, jobs: list[PageJob]) -> list[PageJob]:
             groups[group].setdefault(lang, job.output[: -len("index.html")])
         members.append(group)
     # One tuple per group, shared by its pages: made once, and canonicalised once for all their keys.
-    alternates = {group: tuple(sorted(versions.items(), key=lambda item: order[item[0]]))
-                  for group, versions in groups.items() if len(versions) > 1}
-    linked = []
+    # The jobs come edition by edition, so each group's versions are already in the editions' order.
+    alternates = {group: tuple(versions.items()) for group, versions in groups.items() if len(versions) > 1}
     for job, group in zip(jobs, members):
         shared = alternates.get(group) if group is not None else None
         if shared is not None:
-            output, template, context, bodies, searchable, lang = job
-            job = PageJob(output, template, {**context, "alternates": shared}, bodies, searchable, lang)
-        linked.append(job)
-    return linked
+            job.context["alternates"] = shared  # each job's context is its own dict, made above
+    return jobs
 
 
 @dataclass(frozen=True, slots=True)
