@@ -164,6 +164,7 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
         token = state.save(cache_dir, config.output_dir, state.BuildState(
             scan_started_ns=found.started_ns, files=files, validation_key=validation_key,
             articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
+            shards=previous.shards if reuse else {},
             static=statics, related=(facts, related)))
     if registry_changed:
         assets.save(cache_dir, registry)

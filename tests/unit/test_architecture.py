@@ -286,6 +286,6 @@ def test_a_cache_file_missing_from_the_doc_is_reported(doc):
     broken = _without_line(doc, "| `jobs.sqlite` |")
     assert cache_problems(broken, state_docstring()) == [
         "jobs.sqlite (state.py) is missing from the cache table of ARCHITECTURE.md"]
-    half = doc.replace("| `state.pickle` + `articles.marshal` |", "| `state.pickle` |")
+    half = doc.replace("| `state.pickle` + `articles/NN.marshal` |", "| `state.pickle` |")
     assert cache_problems(half, state_docstring()) == [
-        "articles.marshal (state.py) is missing from the cache table of ARCHITECTURE.md"]
+        "articles/NN.marshal (state.py) is missing from the cache table of ARCHITECTURE.md"]

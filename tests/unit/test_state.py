@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from milei_watch import model, sources, state
@@ -41,16 +42,44 @@ def test_articles_round_trip_through_the_cache_with_dates_sources_events_and_cor
         {rel: doc.digest for rel, (_s, doc) in files.items()}
 
 
-def test_a_cache_whose_two_halves_disagree_is_not_trusted(tmp_path: Path) -> None:
+def _shard_files(config) -> dict[str, tuple[int, int, bytes]]:
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted((config.cache_dir / "articles").iterdir())}
+
+
+def test_a_cache_whose_shards_and_state_disagree_is_not_trusted(tmp_path: Path) -> None:
     root = copy_site(tmp_path / "project")
     config, site, files = _validated(root)
     articles = {a.source: a for a in site.all_articles}
     state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
-    halves = (config.cache_dir / "articles.marshal").read_bytes()
+    before = _shard_files(config)
+    assert len(before) == state.SHARDS
     state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
-    (config.cache_dir / "articles.marshal").write_bytes(halves)  # as if killed between the two writes
+    shard = next(name for name, (_i, _m, data) in before.items() if len(data) > 100)  # one with articles
+    (config.cache_dir / "articles" / shard).write_bytes(before[shard][2])  # as if killed between the writes
     loaded, reason = state.load(config.cache_dir, config.output_dir, config.tz)
     assert loaded is None and reason == "build cache is unreadable; building everything"
+    assert state.load_article_rows(config.cache_dir, "any token") is None
+
+
+def test_a_save_after_one_article_changed_writes_its_shard_alone(tmp_path: Path) -> None:
+    root = copy_site(tmp_path / "project")
+    config, site, files = _validated(root)
+    articles = {a.source: a for a in site.all_articles}
+    state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
+    before = _shard_files(config)
+    loaded, _reason = state.load(config.cache_dir, config.output_dir, config.tz)
+    changed = next(iter(articles))
+    edited = dataclasses.replace(loaded.articles[changed], title="A new title")
+    token = state.save(config.cache_dir, config.output_dir, dataclasses.replace(
+        loaded, articles={**loaded.articles, changed: edited}))
+    after = _shard_files(config)
+    rewritten = sorted(name for name in after if after[name][:2] != before[name][:2])
+    assert rewritten == [f"{state._shard_of(changed):02d}.marshal"]
+    again, reason = state.load(config.cache_dir, config.output_dir, config.tz)
+    assert reason == "" and again.articles == {**articles, changed: edited}
+    rows = state.load_article_rows(config.cache_dir, token)
+    assert rows is not None and set(rows) == set(articles)
 
 
 def test_a_source_cited_through_another_survives_the_cache(tmp_path: Path) -> None:
