@@ -47,12 +47,16 @@ def _shard_files(config) -> dict[str, tuple[int, int, bytes]]:
             for p in sorted((config.cache_dir / "articles").iterdir())}
 
 
-def test_a_cache_whose_shards_and_state_disagree_is_not_trusted(tmp_path: Path) -> None:
-    root = copy_site(tmp_path / "project")
-    config, site, files = _validated(root)
+def _saved(tmp_path: Path):
+    """The basic fixture's state, saved once; its config, files and articles, and its shard files."""
+    config, site, files = _validated(copy_site(tmp_path / "project"))
     articles = {a.source: a for a in site.all_articles}
     state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
-    before = _shard_files(config)
+    return config, files, articles, _shard_files(config)
+
+
+def test_a_cache_whose_shards_and_state_disagree_is_not_trusted(tmp_path: Path) -> None:
+    config, files, articles, before = _saved(tmp_path)
     assert len(before) == state.SHARDS
     state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
     shard = next(name for name, (_i, _m, data) in before.items() if len(data) > 100)  # one with articles
@@ -63,11 +67,7 @@ def test_a_cache_whose_shards_and_state_disagree_is_not_trusted(tmp_path: Path) 
 
 
 def test_a_save_after_one_article_changed_writes_its_shard_alone(tmp_path: Path) -> None:
-    root = copy_site(tmp_path / "project")
-    config, site, files = _validated(root)
-    articles = {a.source: a for a in site.all_articles}
-    state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
-    before = _shard_files(config)
+    config, _files, articles, before = _saved(tmp_path)
     loaded, _reason = state.load(config.cache_dir, config.output_dir, config.tz)
     changed = next(iter(articles))
     edited = dataclasses.replace(loaded.articles[changed], title="A new title")
