@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import assets, figures, images, inputs, keys, model, outdir, plan, publish, search, sources, state
+from . import assets, images, inputs, model, outdir, publish, search, sources, state
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic
 
@@ -88,6 +88,7 @@ def build(config: SiteConfig, *, drafts: bool = False, future: bool = False, ful
 def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | None, now: dt.datetime, *,
                drafts: bool, future: bool, full: bool, jobs: int, progress, on_total, log) -> BuildReport:
     """The general path: read and validate every source, plan every page, render those whose key changed."""
+    from . import figures, keys, plan  # not needed when nothing changed, or only bodies did
     cache_dir = config.cache_dir
     previous, reason = (None, "") if full else state.load(cache_dir, config.output_dir, config.tz)
     if index is not None and previous is None:
@@ -197,6 +198,7 @@ def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Ma
     An article's body reaches only the pages that embed it (keys.py), so their stored jobs, planned
     by the last general build under the context keys the index holds, render exactly as a general
     build would."""
+    from . import figures, keys
     if manifest.inputs != found.inputs or (manifest.valid_until is not None
                                             and now.timestamp() >= manifest.valid_until):
         return None
