@@ -235,7 +235,10 @@ def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Ma
     def resolve(source: str) -> model.Article:
         return fresh.get(source) or index.edited.get(source) or state.decode_article(rows[source], config.tz)
 
-    stored = state.jobs_embedding(config.cache_dir, sorted(fresh), resolve)
+    try:
+        stored = state.jobs_embedding(config.cache_dir, sorted(fresh), resolve)
+    except (KeyError, ValueError):
+        return None  # an article the saved state does not hold, or a damaged shard: read everything again
     if any(index.contexts.get(job.output) != context for job, context in stored):
         return None  # a stored job from another plan: never trusted
     registry = assets.load(config.cache_dir) or assets.Registry()

@@ -525,14 +525,41 @@ def load_index(cache_dir: Path) -> Index | None:
                  pages, edited, contexts, trees, searched)
 
 
-def load_article_rows(cache_dir: Path, token: str) -> dict[str, tuple] | None:
-    """The encoded articles of the last full build, if they belong with `token`."""
+def load_article_rows(cache_dir: Path, token: str) -> "ArticleRows | None":
+    """The encoded articles of the last full build, if they belong with `token`; each shard is read
+    when one of its articles is first asked for (a body edit needs a few of them, not all)."""
     try:
         with _path(cache_dir).open("rb") as handle:
             header = pickle.load(handle)
         if header[:2] != (FORMAT, __version__) or header[3] != token:
             return None
-        shards = _load_shards(cache_dir, header[4])
+        tokens = header[4]
+        if not isinstance(tokens, tuple) or len(tokens) != SHARDS:
+            return None
     except Exception:
         return None
-    return {row[0]: row[3] for _token, rows in shards.values() for row in rows}
+    return ArticleRows(cache_dir, tokens)
+
+
+class ArticleRows:
+    """The encoded articles of a saved state, by source, read shard by shard as they are needed."""
+
+    def __init__(self, cache_dir: Path, tokens: tuple[str, ...]) -> None:
+        self._cache_dir = cache_dir
+        self._tokens = tokens
+        self._rows: dict[int, dict[str, tuple]] = {}
+
+    def __getitem__(self, source: str) -> tuple:
+        """The article's row; KeyError when the state holds no such article, ValueError when its
+        shard is missing, damaged or from another build."""
+        shard = _shard_of(source)
+        rows = self._rows.get(shard)
+        if rows is None:
+            try:
+                token, loaded = marshal.loads(_articles_path(self._cache_dir, shard).read_bytes())
+            except Exception as exc:
+                raise ValueError(f"article shard {shard} is unreadable") from exc
+            if token != self._tokens[shard]:
+                raise ValueError("a shard and the state come from different builds")
+            rows = self._rows[shard] = {row[0]: row[3] for row in loaded}
+        return rows[source]

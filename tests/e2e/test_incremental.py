@@ -11,6 +11,7 @@ from typing import Callable
 import pytest
 
 from benchmarks.bench_build import make_corpus
+from milei_watch import state
 from milei_watch.errors import BuildError
 from tests.conftest import FIXED_NOW, build_fixture, copy_site, run_cli, snapshot
 
@@ -248,6 +249,19 @@ def test_body_edits_take_the_narrow_path_and_still_equal_a_clean_build(tmp_path:
     assert snapshot(project / "site") == _clean_build(project, tmp_path)
     _append(articles / "state-department.md", "\nAnd a fourth.\n")
     assert build_fixture(project).mode == "bodies"
+    assert snapshot(project / "site") == _clean_build(project, tmp_path)
+
+
+def test_a_body_edit_with_a_damaged_article_shard_builds_everything_again(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    # The site feed embeds both articles: re-rendering it after the edit needs the other one's row.
+    edited, other = "content/articles/deuda-y-fmi.md", "content/articles/state-department.md"
+    assert state._shard_of(edited) != state._shard_of(other)
+    (project / ".milei_watch" / "articles" / f"{state._shard_of(other):02d}.marshal").write_bytes(b"not a shard")
+    _append(project / edited, "\nA paragraph added while the cache was damaged.\n")
+    report = build_fixture(project)
+    assert report.mode == "full" and "feed.xml" in report.written
     assert snapshot(project / "site") == _clean_build(project, tmp_path)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+
 from milei_watch import model, sources, state
 from milei_watch.config import load_config
 from tests.conftest import FIXED_NOW, copy_site
@@ -58,12 +60,19 @@ def _saved(tmp_path: Path):
 def test_a_cache_whose_shards_and_state_disagree_is_not_trusted(tmp_path: Path) -> None:
     config, files, articles, before = _saved(tmp_path)
     assert len(before) == state.SHARDS
-    state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
+    token = state.save(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles))
     shard = next(name for name, (_i, _m, data) in before.items() if len(data) > 100)  # one with articles
     (config.cache_dir / "articles" / shard).write_bytes(before[shard][2])  # as if killed between the writes
     loaded, reason = state.load(config.cache_dir, config.output_dir, config.tz)
     assert loaded is None and reason == "build cache is unreadable; building everything"
     assert state.load_article_rows(config.cache_dir, "any token") is None
+    # Read shard by shard, the rows still refuse the stale one, and serve the others.
+    rows = state.load_article_rows(config.cache_dir, token)
+    stale = next(source for source in articles if f"{state._shard_of(source):02d}.marshal" == shard)
+    with pytest.raises(ValueError):
+        rows[stale]
+    other = next(source for source in articles if f"{state._shard_of(source):02d}.marshal" != shard)
+    assert state.decode_article(rows[other], config.tz) == articles[other]
 
 
 def test_a_save_after_one_article_changed_writes_its_shard_alone(tmp_path: Path) -> None:
@@ -79,7 +88,9 @@ def test_a_save_after_one_article_changed_writes_its_shard_alone(tmp_path: Path)
     again, reason = state.load(config.cache_dir, config.output_dir, config.tz)
     assert reason == "" and again.articles == {**articles, changed: edited}
     rows = state.load_article_rows(config.cache_dir, token)
-    assert rows is not None and set(rows) == set(articles)
+    assert rows is not None
+    assert {source: state.decode_article(rows[source], config.tz) for source in articles} == \
+        {**articles, changed: edited}
 
 
 def test_a_source_cited_through_another_survives_the_cache(tmp_path: Path) -> None:
