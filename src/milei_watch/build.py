@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import assets, images, inputs, model, outdir, publish, search, sources, state
+from . import assets, images, inputs, model, outdir, output, publish, search, sources, state
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic
 
@@ -293,9 +293,9 @@ def _unchanged(config: SiteConfig, found: inputs.Survey, manifest: state.Manifes
             and found.newest_ns < manifest.racy_before_ns
             and (manifest.valid_until is None or now.timestamp() < manifest.valid_until)):
         return False
-    out = str(config.output_dir) + os.sep
+    wanted = manifest.outputs + (outdir.MARKER,)
     return (publish.tree_id(config.output_dir) == manifest.tree
-            and all(os.path.isfile(out + rel) for rel in manifest.outputs + (outdir.MARKER,))
+            and len(output.present(config.output_dir, wanted)) == len(wanted)
             and (not manifest.search or search.present(config.output_dir)))
 
 

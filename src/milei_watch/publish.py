@@ -155,8 +155,7 @@ class Trees:
         self.site = self.out_dir if self.current_id is not None else None
         # What the site holds, less any file someone deleted from it: that one is rendered again.
         recorded = self.known.get(self.current_id, {})
-        prefix = str(self.out_dir) + os.sep
-        self.current = {rel: key for rel, key in recorded.items() if os.path.isfile(prefix + rel)}
+        self.current = {rel: recorded[rel] for rel in output.present(self.out_dir, recorded)}
         if self.site is not None and not search.present(self.out_dir):
             self.searched.pop(self.current_id, None)
         # True when the site holds every file and search index its record says it holds.

@@ -69,3 +69,13 @@ def test_write_new_makes_its_folder_and_replaces_what_was_there(tmp_path):
     output.write_new(path, b"first")
     output.write_new(str(path), b"second")
     assert path.read_bytes() == b"second"
+
+
+def test_present_names_the_files_that_exist_in_order_and_none_of_a_missing_folder(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text("x")
+    (tmp_path / "feed.xml").write_text("x")
+    (tmp_path / "dangling.html").symlink_to(tmp_path / "nowhere.html")
+    wanted = ["feed.xml", "gone/index.html", "a/index.html", "dangling.html", "a/other.html"]
+    assert output.present(tmp_path, wanted) == ["feed.xml", "a/index.html"]
+    assert output.present(tmp_path / "missing", wanted) == []
