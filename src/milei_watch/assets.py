@@ -26,7 +26,7 @@ FOLDERS = ("images", "data")
 DATA_TYPES = (".csv", ".yaml", ".yml")
 DATA_MAX_BYTES = 5 * 1024 * 1024  # a chart draws at most 1,000 rows: a table this size is a mistake
 CACHE_FILE = "assets.pickle"
-_FORMAT = 1
+_FORMAT = 2  # 2: stats as named tuples
 
 # A fenced block an editor writes as ```chart (or ~~~chart); markup.py draws it, and reads its lines
 # by the same pattern, so that a block found here is the block drawn there.

@@ -6,7 +6,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import links, yamlload
 from .errors import BuildError, Diagnostic, Location
@@ -33,9 +33,11 @@ class SourceDoc:
         return yamlload.nearest_line(self.lines, path)
 
 
-@dataclass(frozen=True, slots=True)
-class FileStamp:
-    """What a file's stat says; equal stamps mean unchanged bytes unless the file is racily new."""
+class FileStamp(NamedTuple):
+    """What a file's stat says; equal stamps mean unchanged bytes unless the file is racily new.
+
+    A named tuple: every build makes one for each of the site's sources, and the index keeps them
+    as the plain (size, mtime_ns, ctime_ns, ino) tuples they are equal to."""
 
     size: int
     mtime_ns: int

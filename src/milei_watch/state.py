@@ -39,7 +39,7 @@ from . import __version__, model
 from .output import write_atomic, write_new
 from .sources import FileStamp, SourceDoc, hash_bytes
 
-FORMAT = 11  # 10: Article.image and body_assets; 11: the articles in shards
+FORMAT = 12  # 10: Article.image and body_assets; 11: the articles in shards; 12: stats as named tuples
 # A file modified this close to the previous scan may have changed again within the same
 # timestamp tick, so its stat is not trusted (git's "racy clean" rule).
 RACY_MARGIN_NS = 2_000_000_000
@@ -428,7 +428,7 @@ class Index:
     """What the last build left: its sources, its pages' context keys, and what each site tree holds."""
 
     token: str                                    # ties it to state.pickle and its shards of articles
-    files: dict[str, tuple[FileStamp, str, str]]  # source → (stat, front-matter digest, kind)
+    files: dict[str, tuple[tuple, str, str]]  # source → (stat as a plain tuple equal to its FileStamp, front-matter digest, kind)
     statics: str = ""                             # digest of the theme's static files' stats
     pages: tuple[Any, ...] = ()                   # the standalone pages, which every footer links
     edited: dict[str, Any] = field(default_factory=dict)   # source → Article validated since the full build
@@ -503,8 +503,7 @@ def jobs_embedding(cache_dir: Path, sources: list[str], resolve) -> list[tuple[A
 def save_index(cache_dir: Path, index: Index) -> None:
     """Write the index: its large plain parts in marshal format (a third of pickle's time for tens of
     thousands of keys and stats), the few documents it holds pickled inside."""
-    files = {rel: (stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.ino, digest, kind)
-             for rel, (stamp, digest, kind) in index.files.items()}
+    files = {rel: (tuple(stamp), digest, kind) for rel, (stamp, digest, kind) in index.files.items()}
     documents = pickle.dumps((index.pages, index.edited), pickle.HIGHEST_PROTOCOL)
     write_atomic(_index_path(cache_dir), marshal.dumps(
         (FORMAT, __version__, index.token, files, index.statics, documents, index.contexts, index.trees,
@@ -521,8 +520,9 @@ def load_index(cache_dir: Path) -> Index | None:
         pages, edited = pickle.loads(documents)
     except Exception:  # missing or damaged: the general path decides
         return None
-    return Index(token, {rel: (FileStamp(*row[:4]), row[4], row[5]) for rel, row in files.items()}, statics,
-                 pages, edited, contexts, trees, searched)
+    # Each stat stays the plain tuple marshal made: equal to the FileStamp a scan makes, with no
+    # object to build for each of ten thousand files.
+    return Index(token, files, statics, pages, edited, contexts, trees, searched)
 
 
 def load_article_rows(cache_dir: Path, token: str) -> "ArticleRows | None":
