@@ -286,8 +286,9 @@ def _share_card(config: SiteConfig, context: dict[str, Any]) -> bytes:
 
 
 def _from(job: PageJob) -> str:
-    sources = [getattr(doc, "source", "") for doc in job.bodies[:1]]
-    return f" from {sources[0]}" if sources and sources[0] and job.template != "rss.xml" else ""
+    """The source of the one article or page a page shows; nothing for a feed, which embeds many."""
+    source = getattr(job.bodies[0], "source", "") if len(job.bodies) == 1 else ""
+    return f" from {source}" if source else ""
 
 
 def _template_diagnostic(config: SiteConfig, filename: str, lineno: int | None, message: str,

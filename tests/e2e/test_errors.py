@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from milei_watch.errors import BuildError
 from tests.conftest import FIXTURES, build_fixture, run_cli, snapshot
 
 BROKEN = FIXTURES / "broken"
@@ -153,3 +155,22 @@ def test_missing_site_yaml_is_a_usage_error(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("content/site.yaml: error: no site configuration at ")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("template, named", [
+    ("article.html", r"site/articles/[a-z0-9-]+/index\.html from content/articles/[a-z0-9-]+\.md$"),
+    ("atom.xml", None),  # a feed embeds many articles: none of them is to blame
+])
+def test_a_template_error_names_the_article_only_when_the_page_shows_one(site_root, template, named):
+    path = site_root / "templates" / template
+    # In a feed, only where it carries several articles.
+    broken = "{{ 1 / 0 }}" if named else "{% if items | length > 1 %}{{ 1 / 0 }}{% endif %}"
+    path.write_text(path.read_text("utf-8").replace("</", broken + "</", 1), "utf-8")
+    with pytest.raises(BuildError) as caught:
+        build_fixture(site_root, jobs=1)
+    hints = [d.hint for d in caught.value.diagnostics if d.location.path == f"templates/{template}"]
+    assert hints, caught.value.diagnostics
+    if named is None:
+        assert all(re.fullmatch(r"while rendering site/[a-z/-]*atom\.xml", hint) for hint in hints), hints
+    else:
+        assert all(re.search(named, hint) for hint in hints), hints
