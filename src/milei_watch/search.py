@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -34,9 +35,24 @@ def index_site(tree: Path, work_dir: Path) -> None:
             detail = (result.stderr or result.stdout).strip().splitlines()[-3:] or [f"exit status {result.returncode}"]
             raise BuildError([Diagnostic(Location("site/pagefind"),
                                          "the search index could not be made: " + " / ".join(detail), HINT)])
+        _sort_languages(fresh / "pagefind-entry.json")
         output.replace_tree(fresh, tree / "pagefind")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _sort_languages(entry: Path) -> None:
+    """List the index's languages in a fixed order: Pagefind writes them in an order that changes
+    from run to run, and a build's output must be the same bytes for the same input. Its search
+    script looks a language up by name, so the order changes nothing for readers."""
+    try:
+        data = json.loads(entry.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BuildError([Diagnostic(Location("site/pagefind"), f"the search index could not be made: {exc}",
+                                     HINT)]) from None
+    if isinstance(data, dict) and isinstance(data.get("languages"), dict):
+        data["languages"] = dict(sorted(data["languages"].items()))
+    entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
 
 def present(tree: Path) -> bool:

@@ -224,3 +224,26 @@ def test_an_article_without_a_key_pairs_with_a_translation_naming_its_slug(tmp_p
     assert result.returncode == 0, result.stderr
     made = root / "content" / "articles" / "venezuela-cuba-and-buenos-aires-es.md"
     assert "translation_key: venezuela-cuba-and-buenos-aires\n" in made.read_text("utf-8")
+
+
+def test_the_search_index_lists_its_languages_in_one_order_build_after_build(site: Path, tmp_path: Path) -> None:
+    # Pagefind writes the languages of pagefind-entry.json in an order that varies between runs.
+    entry = site / "pagefind" / "pagefind-entry.json"
+    assert list(json.loads(entry.read_text("utf-8"))["languages"]) == ["en", "es"]
+    again = copy_bilingual(tmp_path / "again")
+    for _ in range(3):
+        shutil.rmtree(again / "site", ignore_errors=True)
+        shutil.rmtree(again / ".milei_watch", ignore_errors=True)
+        build_fixture(again)
+        assert (again / "site" / "pagefind" / "pagefind-entry.json").read_bytes() == entry.read_bytes()
+
+
+def test_sorting_the_search_languages_keeps_everything_else(tmp_path: Path) -> None:
+    from milei_watch import search
+
+    entry = tmp_path / "pagefind-entry.json"
+    entry.write_text('{"version":"1.5.2","languages":{"es":{"hash":"es_1","page_count":3},'
+                     '"en":{"hash":"en_2","page_count":4}},"include_characters":["_","‿"]}', "utf-8")
+    search._sort_languages(entry)
+    assert entry.read_text("utf-8") == ('{"version":"1.5.2","languages":{"en":{"hash":"en_2","page_count":4},'
+                                        '"es":{"hash":"es_1","page_count":3}},"include_characters":["_","‿"]}')
