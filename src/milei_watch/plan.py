@@ -68,22 +68,24 @@ def _stubs(articles: Iterable[Article]) -> tuple[str, ...]:
     return tuple(map(_META_DIGEST, articles))
 
 
+# The three formats every feed is offered in: (file name, template, media type, label).
+FEED_FORMATS = (
+    ("feed.xml", "rss.xml", "application/rss+xml", "RSS"),
+    ("atom.xml", "atom.xml", "application/atom+xml", "Atom"),
+    ("feed.json", JSON_FEED, "application/feed+json", "JSON Feed"),
+)
+
+
+def _feed_links(prefix: str, title: str) -> tuple[FeedLink, ...]:
+    return tuple(FeedLink(prefix + name, media, f"{title} ({label})") for name, _template, media, label in FEED_FORMATS)
+
+
 def site_feeds(site: Site) -> tuple[FeedLink, ...]:
-    title = site.config.title
-    return (
-        FeedLink("feed.xml", "application/rss+xml", f"{title} (RSS)"),
-        FeedLink("atom.xml", "application/atom+xml", f"{title} (Atom)"),
-        FeedLink("feed.json", "application/feed+json", f"{title} (JSON Feed)"),
-    )
+    return _feed_links("", site.config.title)
 
 
 def topic_feeds(site: Site, slug: str) -> tuple[FeedLink, ...]:
-    name = site.topic(slug).name
-    return (
-        FeedLink(routes.topic_feed(slug, "feed.xml"), "application/rss+xml", f"{name} (RSS)"),
-        FeedLink(routes.topic_feed(slug, "atom.xml"), "application/atom+xml", f"{name} (Atom)"),
-        FeedLink(routes.topic_feed(slug, "feed.json"), "application/feed+json", f"{name} (JSON Feed)"),
-    )
+    return _feed_links(routes.topic(slug), site.topic(slug).name)
 
 
 # (date as a timestamp, tags, topics, listed) of each article: all that related_articles reads.
@@ -213,6 +215,7 @@ def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple
     for article in articles:
         for slug in article.topics:
             by_topic[slug].append(article)
+    timeline = _events(site)
     jobs.append(_home(site, by_topic, feeds, featured))
     jobs.extend(_article_pages(site, related, feeds))
     for page in site.pages:
@@ -221,7 +224,7 @@ def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple
     for topic in config.topics:
         members = tuple(by_topic[topic.slug])
         tfeeds = topic_feeds(site, topic.slug)
-        events = _events(site, topic.slug)
+        events = tuple(entry for entry in timeline if topic.slug in entry.topics)
         # The section front previews the topic's latest events, newest first, when it has any.
         preview = tuple(reversed(events[-TIMELINE_PREVIEW:]))
         jobs.extend(_listing(
@@ -236,9 +239,8 @@ def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple
     jobs.extend(_tag_pages(site, feeds))
     jobs.extend(_author_pages(site, feeds))
     jobs.extend(_archive_pages(site, feeds))
-    events = _events(site, None)
     jobs.append(PageJob(routes.output_path("timeline/"), "timeline.html",
-                        {"events": events, "topic": None, "feeds": feeds}))
+                        {"events": timeline, "topic": None, "feeds": feeds}))
     jobs.append(_sources_page(site, feeds))
     jobs.append(_corrections_page(site, feeds))
     jobs.append(PageJob("search/index.html", "search.html", {"feeds": feeds}))
@@ -369,11 +371,8 @@ def _feed_jobs(site: Site, prefix: str, members: tuple[Article, ...], title: str
                home_url: str) -> list[PageJob]:
     items = members[: site.config.feed_size]
     context = {"items": items, "title": title, "description": description, "home_url": home_url}
-    return [
-        PageJob(prefix + "feed.xml", "rss.xml", dict(context, self_url=prefix + "feed.xml"), items),
-        PageJob(prefix + "atom.xml", "atom.xml", dict(context, self_url=prefix + "atom.xml"), items),
-        PageJob(prefix + "feed.json", JSON_FEED, dict(context, self_url=prefix + "feed.json"), items),
-    ]
+    return [PageJob(prefix + name, template, dict(context, self_url=prefix + name), items)
+            for name, template, _media, _label in FEED_FORMATS]
 
 
 def _tag_pages(site: Site, feeds) -> list[PageJob]:
@@ -391,8 +390,11 @@ def _tag_pages(site: Site, feeds) -> list[PageJob]:
 
 def _author_pages(site: Site, feeds) -> list[PageJob]:
     jobs = []
+    written: dict[str, list[Article]] = defaultdict(list)
+    for article in site.articles:
+        written[article.author].append(article)
     for slug, author in sorted(site.authors.items()):
-        members = tuple(a for a in site.articles if a.author == slug)
+        members = tuple(written[slug])
         afeed = (FeedLink(routes.author_feed(slug), "application/rss+xml", f"{author.name} (RSS)"),)
         jobs.extend(_listing(lambda n, s=slug: routes.author(s, n),
                              members, site.config.per_page, "author.html",
@@ -454,12 +456,12 @@ class TimelineEntry:
     article: Article
 
 
-def _events(site: Site, topic: str | None) -> tuple[TimelineEntry, ...]:
+def _events(site: Site) -> tuple[TimelineEntry, ...]:
+    """Every event of the edition's articles, in date order; each topic's timeline is a selection."""
     entries = [
         TimelineEntry(event.date, event.title, event.topics, article)
         for article in site.articles + site.unlisted
         for event in article.events
-        if topic is None or topic in event.topics
     ]
     entries.sort(key=lambda e: (e.date, e.title, e.article.slug))
     return tuple(entries)
