@@ -83,3 +83,11 @@ def archive_month(year: int, month: int) -> str:
 def output_path(url: str) -> str:
     """The file under site/ that serves `url`."""
     return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def inside(path: str, base_path: str) -> str | None:
+    """The part of a root-relative address inside the site ('/sub/a/' under '/sub/' → 'a/'), or
+    None when it is outside the base path; the base path without its slash ('/sub') is the root."""
+    if not (path + "/").startswith(base_path):
+        return None
+    return path[len(base_path):]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote
 
-from . import outdir
+from . import outdir, routes
 from .build import build
 from .config import SiteConfig, load_config
 from .errors import BuildError, format_report, relative
@@ -123,9 +123,9 @@ def locate(raw_path: str, base_path: str, out_dir: Path) -> Target:
         return Target("too-long")
     if path == base_path + EVENTS_PATH:
         return Target("events")
-    if not (path + "/").startswith(base_path):
+    rel = routes.inside(path, base_path)
+    if rel is None:
         return Target("redirect", location=base_path) if path == "/" else Target("missing")
-    rel = path[len(base_path):]
     root = out_dir.resolve()
     candidate = root.joinpath(*[segment for segment in rel.split("/") if segment])
     try:

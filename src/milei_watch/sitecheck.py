@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import output
+from . import output, routes
 from .config import SiteConfig
 from .errors import Diagnostic, Location, relative
 
@@ -111,9 +111,9 @@ def _link_problem(page: str, url: str, base_path: str, files: set[str], scans: d
         target = page
     else:
         if path.startswith("/"):
-            if not (path + "/").startswith(base_path):
+            joined = routes.inside(path, base_path)
+            if joined is None:
                 return f"outside the site's base path {base_path}"
-            joined = path[len(base_path):] if len(path) >= len(base_path) else ""
         else:
             joined = posixpath.join(posixpath.dirname(page), path)
         directory = joined.endswith("/") or joined == ""

@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from milei_watch import routes
+
 URL_ATTRIBUTES = {"href", "src", "action", "data-pagefind", "data-base-url"}
 
 
@@ -91,9 +93,5 @@ def read_page(path: Path) -> Page:
 def target_file(site: Path, base_path: str, url: str) -> Path | None:
     """The file under `site` that a root-relative URL inside the site's base path serves, or None when the
     URL does not start with the base path."""
-    path = urlsplit(url).path
-    if not path.startswith(base_path):
-        return None
-    rest = path[len(base_path):]
-    target = site / rest
-    return target / "index.html" if rest == "" or rest.endswith("/") else target
+    rest = routes.inside(urlsplit(url).path, base_path)
+    return None if rest is None else site / routes.output_path(rest)
