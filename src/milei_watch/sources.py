@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -12,9 +11,10 @@ from . import links, yamlload
 from .errors import BuildError, Diagnostic, Location
 
 
-@dataclass(frozen=True, slots=True)
-class SourceDoc:
-    """One Markdown file split into front matter and body, without its body text kept in memory."""
+class SourceDoc(NamedTuple):
+    """One Markdown file split into front matter and body, without its body text kept in memory.
+
+    A named tuple, like model.Article: a build reads one back from its cache for every source."""
 
     rel: str                      # path shown to editors, relative to the project root
     kind: str                     # "article", "inbox" or "page"

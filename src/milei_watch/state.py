@@ -39,7 +39,7 @@ from . import __version__, model
 from .output import write_atomic, write_new
 from .sources import FileStamp, SourceDoc, hash_bytes
 
-FORMAT = 12  # 10: Article.image and body_assets; 11: the articles in shards; 12: stats as named tuples
+FORMAT = 13  # 10: Article.image, body_assets; 11: articles in shards; 12, 13: named tuples
 # A file modified this close to the previous scan may have changed again within the same
 # timestamp tick, so its stat is not trusted (git's "racy clean" rule).
 RACY_MARGIN_NS = 2_000_000_000
@@ -214,8 +214,8 @@ def stamps_digest(scanned: list[tuple[str, str, str, Any]]) -> tuple[str, int]:
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _MICROSECOND = dt.timedelta(microseconds=1)
 _MOMENTS = {"date", "updated", "expires"}
-_ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(model.Article))
-_DOC_FIELDS = tuple(f.name for f in dataclasses.fields(SourceDoc))
+_ARTICLE_FIELDS = model.Article._fields
+_DOC_FIELDS = SourceDoc._fields
 
 
 def _moment(value: dt.datetime | None) -> int | None:

@@ -79,7 +79,7 @@ def test_a_save_after_one_article_changed_writes_its_shard_alone(tmp_path: Path)
     config, _files, articles, before = _saved(tmp_path)
     loaded, _reason = state.load(config.cache_dir, config.output_dir, config.tz)
     changed = next(iter(articles))
-    edited = dataclasses.replace(loaded.articles[changed], title="A new title")
+    edited = loaded.articles[changed]._replace(title="A new title")
     token = state.save(config.cache_dir, config.output_dir, dataclasses.replace(
         loaded, articles={**loaded.articles, changed: edited}))
     after = _shard_files(config)
