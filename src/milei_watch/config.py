@@ -206,19 +206,25 @@ _SITE = schema.Record({
     missing_hint=f"add '{{name}}:' to content/{CONFIG_NAME}", example="'key: value' lines")
 
 
+def read_settings(path: Path, shown: str, missing: str, hint: str) -> tuple[bytes, yamlload.Document]:
+    """The bytes and parsed YAML of a settings file (site.yaml, feeds.yaml); ConfigError naming the
+    file (`shown`) when it is missing (with `missing` and `hint`) or not valid YAML."""
+    if not path.is_file():
+        raise ConfigError([Diagnostic(Location(shown), missing, hint)])
+    raw = path.read_bytes()
+    try:
+        return raw, yamlload.read(raw)
+    except yamlload.YamlProblem as exc:
+        raise ConfigError([exc.diagnostic(shown)]) from None
+
+
 def load_config(root: Path, output_dir: Path | None = None) -> SiteConfig:
     """Read and validate content/site.yaml under `root`; raise ConfigError on any problem."""
     root = root.resolve()
     path = root / "content" / CONFIG_NAME
     shown = f"content/{CONFIG_NAME}"
-    if not path.is_file():
-        raise ConfigError([Diagnostic(Location(shown), f"no site configuration at {path}",
-                                      "run milei-watch from the project folder or pass --root DIR")])
-    raw = path.read_bytes()
-    try:
-        document = yamlload.read(raw)
-    except yamlload.YamlProblem as exc:
-        raise ConfigError([exc.diagnostic(shown)]) from None
+    raw, document = read_settings(path, shown, f"no site configuration at {path}",
+                                  "run milei-watch from the project folder or pass --root DIR")
     if not isinstance(document.value, dict):
         raise ConfigError([Diagnostic(Location(shown, 1), "the configuration must be a mapping of settings",
                                       "write it as 'key: value' lines")])

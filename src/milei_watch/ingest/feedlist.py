@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import routes, schema, yamlload
-from ..config import FEEDS_FILE, SiteConfig
+from ..config import FEEDS_FILE, SiteConfig, read_settings
 from ..errors import ConfigError, Diagnostic, Location, did_you_mean
 from . import fetch
 
@@ -31,14 +31,8 @@ class FeedSource:
 
 def load_feeds(config: SiteConfig) -> tuple[FeedSource, ...]:
     """Read and validate content/feeds.yaml; raise ConfigError naming every problem, as for site.yaml."""
-    path = config.root / FEEDS_FILE
-    if not path.is_file():
-        raise ConfigError([Diagnostic(Location(FEEDS_FILE), "no feed list to ingest",
-                                     f"create {FEEDS_FILE} listing the feeds to read; see 'Ingesting feeds' in README.md")])
-    try:
-        document = yamlload.read(path.read_bytes())
-    except yamlload.YamlProblem as exc:
-        raise ConfigError([exc.diagnostic(FEEDS_FILE)]) from None
+    _raw, document = read_settings(config.root / FEEDS_FILE, FEEDS_FILE, "no feed list to ingest",
+                                   f"create {FEEDS_FILE} listing the feeds to read; see 'Ingesting feeds' in README.md")
     data = document.value
     if data is None:
         return ()
