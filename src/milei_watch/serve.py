@@ -456,12 +456,8 @@ class _Handler(BaseHTTPRequestHandler):
             assert target.path is not None
             kind = content_type(target.path)
             is_html = kind.startswith("text/html")
-            if is_html and failure:
-                self._send(HTTPStatus.INTERNAL_SERVER_ERROR, CONTENT_TYPES[".html"],
-                           error_page(failure, dev.script()), head)
-                return
-            try:
-                data = target.path.read_bytes()
+            try:  # while the last build failed, every page shows its error instead
+                data = None if is_html and failure else target.path.read_bytes()
             except OSError:  # removed by a rebuild in between
                 data = None
             if data is not None:
