@@ -127,6 +127,7 @@ class Page:
     lang: str = ""
     translation_key: str = ""
     body_assets: tuple[str, ...] = ()  # as Article.body_assets
+    slug_line: int = 1              # as Article.slug_line
 
     @property
     def url(self) -> str:
@@ -303,7 +304,7 @@ def build_site(config: SiteConfig, docs: list[SourceDoc], authors: dict[str, Aut
         article = _article(doc, config, authors, check)
         if article is not None:
             articles.append(article)
-    _check_unique_slugs(articles, pages, docs, problems)
+    _check_unique_slugs(articles, pages, problems)
     if len(config.editions) > 1:
         _check_translations(articles, pages, docs, config, problems)
 
@@ -494,11 +495,11 @@ def _page(doc: SourceDoc, config: SiteConfig, check: _Checker) -> Page | None:
     if check.failed or meta["draft"]:
         return None
     return Page(doc.rel, slug, smarten(meta["title"]), smarten(meta["summary"]), doc.digest, doc.meta_digest,
-                doc.body_digest, lang, meta["translation_key"] or "", body_assets=doc.body_assets)
+                doc.body_digest, lang, meta["translation_key"] or "", body_assets=doc.body_assets,
+                slug_line=doc.line(("slug",) if "slug" in doc.meta else ("title",)))
 
 
-def _check_unique_slugs(articles: list[Article], pages: list[Page], docs: list[SourceDoc],
-                        problems: list[Diagnostic]) -> None:
+def _check_unique_slugs(articles: list[Article], pages: list[Page], problems: list[Diagnostic]) -> None:
     """A slug names one output folder; the later file (in path order) is the one reported."""
     first: dict[str, Article] = {}
     for article in sorted(articles, key=lambda a: a.source):
@@ -507,14 +508,11 @@ def _check_unique_slugs(articles: list[Article], pages: list[Page], docs: list[S
             problems.append(Diagnostic(Location(article.source, article.slug_line),
                                        f"slug '{article.slug}' is already used by {other.source}",
                                        "give one of them a different 'slug:'"))
-    by_rel = {doc.rel: doc for doc in docs if doc.kind == "page"}
     seen: dict[str, Page] = {}
     for page in sorted(pages, key=lambda p: p.source):
         other_page = seen.setdefault(page.slug, page)
         if other_page is not page:
-            doc = by_rel[page.source]
-            line = doc.line(("slug",) if "slug" in doc.meta else ("title",))
-            problems.append(Diagnostic(Location(page.source, line),
+            problems.append(Diagnostic(Location(page.source, page.slug_line),
                                        f"page slug '{page.slug}' is already used by {other_page.source}",
                                        "give one of them a different 'slug:'"))
 

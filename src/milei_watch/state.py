@@ -39,7 +39,7 @@ from . import __version__, model
 from .output import write_atomic, write_new
 from .sources import FileStamp, SourceDoc, hash_bytes
 
-FORMAT = 13  # 10: Article.image, body_assets; 11: articles in shards; 12, 13: named tuples
+FORMAT = 14  # 10: Article.image, body_assets; 11: articles in shards; 12, 13: named tuples; 14: Page.slug_line
 # A file modified this close to the previous scan may have changed again within the same
 # timestamp tick, so its stat is not trusted (git's "racy clean" rule).
 RACY_MARGIN_NS = 2_000_000_000

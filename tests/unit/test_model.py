@@ -116,6 +116,19 @@ def test_duplicate_slug_from_titles_points_at_the_later_file_title(project):
                         "give one of them a different 'slug:'"]
 
 
+def test_duplicate_page_slug_points_at_the_later_file_slug_or_title(project):
+    # A page's slug is its file name's unless written; the error points at the later file (in path
+    # order), at its 'slug:' line, or at its title when the slug came from the name.
+    _site, problems = _build(project, {"pages/About.md": "---\nsummary: S\n\ntitle: About us\n---\nBody.\n",
+                                       "pages/about.md": "---\ntitle: About\nsummary: S\n---\nBody.\n",
+                                       "pages/b.md": "---\nsummary: S\nslug: about\ntitle: Another\n---\nBody.\n"})
+    assert problems == [
+        "content/pages/about.md:2: page slug 'about' is already used by content/pages/About.md | "
+        "give one of them a different 'slug:'",
+        "content/pages/b.md:3: page slug 'about' is already used by content/pages/About.md | "
+        "give one of them a different 'slug:'"]
+
+
 def test_dates_keep_their_offset_and_date_only_is_midnight_in_the_site_timezone(project):
     site, problems = _build(project, {
         "articles/a.md": _article("A", "2026-01-20T09:30:00+00:00"),
