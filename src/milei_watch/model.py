@@ -501,20 +501,14 @@ def _page(doc: SourceDoc, config: SiteConfig, check: _Checker) -> Page | None:
 
 def _check_unique_slugs(articles: list[Article], pages: list[Page], problems: list[Diagnostic]) -> None:
     """A slug names one output folder; the later file (in path order) is the one reported."""
-    first: dict[str, Article] = {}
-    for article in sorted(articles, key=lambda a: a.source):
-        other = first.setdefault(article.slug, article)
-        if other is not article:
-            problems.append(Diagnostic(Location(article.source, article.slug_line),
-                                       f"slug '{article.slug}' is already used by {other.source}",
-                                       "give one of them a different 'slug:'"))
-    seen: dict[str, Page] = {}
-    for page in sorted(pages, key=lambda p: p.source):
-        other_page = seen.setdefault(page.slug, page)
-        if other_page is not page:
-            problems.append(Diagnostic(Location(page.source, page.slug_line),
-                                       f"page slug '{page.slug}' is already used by {other_page.source}",
-                                       "give one of them a different 'slug:'"))
+    for docs, noun in ((articles, "slug"), (pages, "page slug")):
+        first: dict[str, Article | Page] = {}
+        for doc in sorted(docs, key=lambda d: d.source):
+            other = first.setdefault(doc.slug, doc)
+            if other is not doc:
+                problems.append(Diagnostic(Location(doc.source, doc.slug_line),
+                                           f"{noun} '{doc.slug}' is already used by {other.source}",
+                                           "give one of them a different 'slug:'"))
 
 
 def _check_translations(articles: list[Article], pages: list[Page], docs: list[SourceDoc], config: SiteConfig,
