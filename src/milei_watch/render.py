@@ -186,6 +186,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
             y_label=Markup(y_label).unescape())),
         site_pages=pages,
         editions=config.editions,
+        locales={edition.code: edition.locale for edition in config.editions},  # og:locale:alternate
         edition_of=lambda doc: next((e for e in config.editions if e.code == doc.lang), config.editions[0]),
         routes=routes,  # the one URL scheme, for templates too
         article_ld=article_ld,
