@@ -1,7 +1,5 @@
 """Run the command line with `python -m milei_watch`."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()
