@@ -25,10 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton, format_time
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from jinja2 import nodes
 from jinja2.ext import InternationalizationExtension
 from jinja2.lexer import Token, TokenStream
@@ -64,6 +60,9 @@ def load(templates_dir: Path, language: str) -> tuple[gettext.NullTranslations, 
     digest = hashlib.blake2b(language.encode() + b"\0" + (data or b""), digest_size=8).hexdigest()
     if data is None:
         return gettext.NullTranslations(), digest
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     try:
         catalog = read_po(io.BytesIO(data), locale=language, abort_invalid=True)
     except Exception as exc:  # Babel raises PoFileError, ValueError or UnicodeDecodeError
@@ -140,42 +139,88 @@ class CompiledStrings(InternationalizationExtension):
 
 
 @lru_cache(maxsize=16)
-def locale(code: str) -> Locale:
+def locale(code: str):
     """The Babel locale for a site locale such as `es_AR` or `en-US`."""
+    from babel import Locale, UnknownLocaleError
+
     try:
         return Locale.parse(code.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
         return Locale("en")
 
 
+# Words Babel formatted, by (kind, locale, value): a site shows the same few thousand days, months
+# and times on every build, and the first one formatted costs about 50 ms (Babel's modules and the
+# locale's CLDR data). render.Renderer keeps them between builds beside the compiled templates,
+# whose key covers this code, the settings and Babel's version (inputs.libraries_key).
+FORMATTED: dict[tuple, str] = {}
+_KEPT: set[tuple] = set()      # the keys of the words kept by earlier builds
+_UNKEPT: set[tuple] = set()    # words used since, which those lack
+
+
+def _word(key: tuple, make) -> str:
+    text = FORMATTED.get(key)
+    if text is None:
+        text = FORMATTED[key] = make()
+    if key not in _KEPT:
+        _UNKEPT.add(key)
+    return text
+
+
+def keep_formatted(words: dict[tuple, str]) -> None:
+    """Take the words kept by an earlier build (their keys as `_word` makes them)."""
+    FORMATTED.update(words)
+    _KEPT.clear()
+    _KEPT.update(words)
+    _UNKEPT.clear()
+
+
+def words_to_keep() -> dict[tuple, str] | None:
+    """The kept words with those used since, when any was used that they lack; else None."""
+    if not _UNKEPT:
+        return None
+    return {key: FORMATTED[key] for key in sorted(_KEPT | _UNKEPT, key=repr)}
+
+
 def human_date(moment: dt.date, code: str) -> str:
     """A date as readers of `code` see it: 25 January 2026, 25 de enero de 2026."""
-    return _human_day(dt.date(moment.year, moment.month, moment.day), code)
+    return _word(("day", code, moment.year, moment.month, moment.day),
+                 lambda: _human_day(dt.date(moment.year, moment.month, moment.day), code))
 
 
 def human_time(moment: dt.datetime, code: str) -> str:
     """A time of day as readers of `code` see it, in the moment's own timezone: 10:30 AM, 10:30."""
-    return format_time(moment, "short", locale=locale(code))
+    def make() -> str:
+        from babel.dates import format_time
+
+        return format_time(moment, "short", locale=locale(code))
+
+    return _word(("time", code, moment.hour, moment.minute), make)
 
 
-@lru_cache(maxsize=8192)
 def _human_day(day: dt.date, code: str) -> str:
-    # A site shows a few thousand distinct days on tens of thousands of pages: format each once.
+    from babel.dates import format_date
+
     where = locale(code)
     if where.language == "en":
         return format_date(day, "d MMMM y", locale=where)
     return format_date(day, "long", locale=where)
 
 
-@lru_cache(maxsize=1024)
 def month_year(year: int, month: int, code: str) -> str:
     """A month of a year as a heading: January 2026, enero de 2026."""
-    return format_skeleton("yMMMM", dt.date(year, month, 1), locale=locale(code))
+    def make() -> str:
+        from babel.dates import format_skeleton
+
+        return format_skeleton("yMMMM", dt.date(year, month, 1), locale=locale(code))
+
+    return _word(("month", code, year, month), make)
 
 
-
-@lru_cache(maxsize=16)
 def language_name(code: str) -> str:
     """A language's name in itself, for the language switcher: Español, English."""
-    name = locale(code).get_display_name(locale(code)) or code
-    return name[:1].upper() + name[1:]
+    def make() -> str:
+        name = locale(code).get_display_name(locale(code)) or code
+        return name[:1].upper() + name[1:]
+
+    return _word(("language", code), make)

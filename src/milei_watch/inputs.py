@@ -38,13 +38,14 @@ def survey(config: SiteConfig, *, drafts: bool, future: bool) -> Survey:
     authors = model.read_authors_file(config)
     tags = model.read_tags_file(config)
     site_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url,
-                                 _templates_digest(config), authors or b"", markup_key(), tags or b"")
+                                 _templates_digest(config), authors or b"", markup_key(), tags or b"",
+                                 libraries_key())
     inputs = state.content_key(site_key, str(config.output_dir), drafts, future, config.search)
     # Jinja2 folds filters applied to constants (`'static/x' | url`) into the compiled code, so the
     # compiled templates are kept per settings, bylines and generator; each one's own source is
     # checked by Jinja2 itself, so a template edit recompiles that template only.
     compile_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url, authors or b"",
-                                    tags or b"")
+                                    tags or b"", libraries_key())
     scanned = sources.scan(config.content_dir, root=config.root, out_dir=config.output_dir)
     statics = [(rel, path, state.file_stamp(path)) for rel, path in theme.static_files(config)]
     static_scan = [(str(p), rel, "static", st) for rel, p, st in statics]
@@ -95,6 +96,18 @@ def markup_key() -> str:
         folders = sorted(p.name for p in Path(sanitiser.origin).parent.parent.glob("nh3-*info"))
         code.update("\0".join(folders).encode())
     return code.hexdigest()
+
+
+@functools.cache
+def libraries_key() -> str:
+    """Part of every page's key: the version of Babel, whose locale data (CLDR) words every date,
+    month and language name a page shows, read from its version file without importing it. A new
+    Babel renders every page again, and the words kept from earlier builds (render.WORDS, beside the
+    compiled templates, which this key is part of) are formatted again."""
+    library = importlib.util.find_spec("babel")
+    if library is None or not library.origin:
+        return ""
+    return hashlib.blake2b(Path(library.origin).read_bytes(), digest_size=16).hexdigest()
 
 
 def _templates_digest(config: SiteConfig) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import html
 import json
+import marshal
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from .plan import JSON_FEED, SHARE_CARD, PageJob
 
 # Below this many pages to render a process pool costs more than it saves.
 POOL_THRESHOLD = 200
+# The words Babel formatted (i18n.FORMATTED), in the compiled templates' folder.
+WORDS = "words.marshal"
 SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "explainer": "BackgroundNewsArticle",
                 "opinion": "OpinionNewsArticle"}
 
@@ -474,6 +477,26 @@ class Renderer:
             env = self.envs[edition] = make_environment(config, self.authors, pages, compiled, self.tags, self.assets)
         return env
 
+    def recall_words(self) -> None:
+        """Take the words Babel formatted in earlier builds (i18n.FORMATTED), kept beside the compiled
+        templates: a build that shows only days, months and times seen before never loads Babel."""
+        words: dict = {}
+        if self.bytecode_dir is not None:
+            try:
+                words = marshal.loads((self.bytecode_dir / WORDS).read_bytes())
+            except (OSError, EOFError, ValueError, TypeError):
+                pass  # none yet, or damaged: formatted again
+        if not (isinstance(words, dict) and all(type(k) is tuple and type(v) is str for k, v in words.items())):
+            words = {}
+        i18n.keep_formatted(words)  # what this build's words are measured against, kept or not
+
+    def keep_words(self) -> None:
+        """Keep the words formatted so far, when this build formatted new ones."""
+        words = i18n.words_to_keep() if self.bytecode_dir is not None else None
+        if words is not None:
+            output.write_atomic(self.bytecode_dir / WORDS, marshal.dumps(words))
+            i18n.keep_formatted(words)
+
     def render(self, index: int) -> bytes:
         job = self.jobs[index]
         if job.template == images.JOB:
@@ -523,6 +546,7 @@ def render_pages(renderer: Renderer, dirty: list[int], workers: int,
     """Render the dirty pages into the idle tree, in a forked pool when there are many; returns
     the indices of the pages readers will see change."""
     changed: list[int] = []
+    renderer.recall_words()
     pooled = workers > 1 and len(dirty) >= POOL_THRESHOLD
     if pooled:
         import multiprocessing  # only a build with many pages to render starts a pool
@@ -546,4 +570,5 @@ def render_pages(renderer: Renderer, dirty: list[int], workers: int,
                 progress(1)
     if renderer.problems:
         raise BuildError(renderer.problems)
+    renderer.keep_words()
     return sorted(changed)

@@ -11,7 +11,8 @@ atomically (or checked on reading), and every file that belongs with another nam
 | `index.marshal` | marshal (documents pickled inside) | per source: stat, front-matter digest, kind; per page: context key; per site tree (device, inode): output → page key, and its search key | (format, version); token ties it to `state.pickle` |
 | `jobs.sqlite` | SQLite | the planned job of every page that embeds a body, with the context key it was planned under | a row is used only when its context key is the index's |
 | `html/xx/KEY.html` | checksum, word count, HTML | a body's HTML; KEY = markup code and settings + the body's digest | checksum matches |
-| `jinja/KEY/[EDITION/]STRINGS/` | Jinja2 bytecode | compiled templates; KEY = settings, bylines and generator (what Jinja2 may fold into the code), STRINGS = the edition's catalogue (`i18n.load`) | KEY, STRINGS, and each template's source checksum (Jinja2) |
+| `jinja/KEY/[EDITION/]STRINGS/` | Jinja2 bytecode | compiled templates; KEY = settings, bylines, generator and Babel's version (what Jinja2 may fold into the code), STRINGS = the edition's catalogue (`i18n.load`) | KEY, STRINGS, and each template's source checksum (Jinja2) |
+| `jinja/KEY/words.marshal` | marshal | the days, months, times and language names Babel worded for pages (`i18n.FORMATTED`), so that a build showing none new never loads Babel | KEY |
 | `trees/ID/` | a site folder | the idle generation of the output folder (publish.py) | its record in `index.marshal`, no flag file |
 | `assets.pickle` | pickle | each file of content/images/ and content/data/: stat, content digest, and an image's size or why it is unusable (assets.py) | (format, version); an entry while its file's stat is unchanged |
 | `outputs/NAME-HASH/` | a cache folder like this one | the cache of a build into another folder than site/ (`--out`), with every file above; the least recently used past 4 are dropped | its output folder |

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Callable
@@ -11,7 +13,7 @@ from typing import Callable
 import pytest
 
 from benchmarks.bench_build import make_corpus
-from milei_watch import state
+from milei_watch import inputs, state
 from milei_watch.errors import BuildError
 from tests.conftest import FIXED_NOW, build_fixture, copy_site, run_cli, snapshot
 
@@ -286,3 +288,27 @@ def test_a_broken_file_during_body_edits_is_reported_and_leaves_the_site(tmp_pat
     with pytest.raises(BuildError):
         build_fixture(project)
     assert snapshot(project / "site") == before
+
+
+def test_a_body_edit_that_shows_only_dates_seen_before_never_loads_babel(tmp_path: Path) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)  # renders in this process, and keeps the words Babel formatted for it
+    _append(project / "content" / "articles" / "deuda-y-fmi.md", "\nA paragraph added later.\n")
+    script = ("import sys\nfrom milei_watch import cli\n"
+              f"code = cli.main(['build', '--root', {str(project)!r}, '--now', {FIXED_NOW.isoformat()!r}, '--quiet'])\n"
+              "print(code, 'babel' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["0", "False"], result.stderr
+    assert snapshot(project / "site") == _clean_build(project, tmp_path)
+
+
+def test_another_version_of_babel_renders_every_page_again(tmp_path: Path, monkeypatch) -> None:
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    # Babel's locale data words every date: pages keyed without its version would keep the old words.
+    monkeypatch.setattr(inputs, "libraries_key", lambda: "another version of babel")
+    report = build_fixture(project)
+    assert report.rendered > 0 and report.written == ()
+    # as many pages as a template edit renders: every page drawn from a template
+    _edit(project / "templates" / "base.html", "<footer", "{# edited #}<footer")
+    assert build_fixture(project).rendered == report.rendered
