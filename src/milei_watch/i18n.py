@@ -2,9 +2,10 @@
 
 Every string a template shows comes from a gettext catalogue of the theme,
 `templates/locale/<language>/LC_MESSAGES/messages.po`, extracted from the templates with Babel
-(`pybabel extract -F babel.cfg`, see README). The catalogue is compiled in memory when the build
-loads it, so no binary `.mo` file sits beside its source to go stale. The templates are written in
-English: an English site needs no catalogue.
+(`pybabel extract -F babel.cfg`, see README). The build compiles the catalogue itself, so no binary
+`.mo` file sits beside its source to go stale; it keeps the compiled form in its cache under the
+digest of the catalogue's bytes. The templates are written in English: an English site needs no
+catalogue.
 
 The strings are translated once, when a template is compiled (`CompiledStrings`), rather than on every
 page: a template compiled for one edition holds that edition's words, so its compiled code is kept per
@@ -29,6 +30,8 @@ from jinja2 import nodes
 from jinja2.ext import InternationalizationExtension
 from jinja2.lexer import Token, TokenStream
 
+from .output import write_atomic
+
 CATALOGUE = "locale/{language}/LC_MESSAGES/messages.po"
 
 
@@ -52,14 +55,24 @@ def translations(templates_dir: Path, language: str) -> gettext.NullTranslations
     return load(templates_dir, language)[0]
 
 
-def load(templates_dir: Path, language: str) -> tuple[gettext.NullTranslations, str]:
+def load(templates_dir: Path, language: str, compiled_dir: Path | None = None) -> tuple[gettext.NullTranslations, str]:
     """`translations`, and a digest of the catalogue's bytes, read once: what a template compiled by
-    `CompiledStrings` depends on besides its own source."""
+    `CompiledStrings` depends on besides its own source.
+
+    With `compiled_dir` (the compiled templates' folder, whose key covers Babel's version), the
+    catalogue compiled by an earlier build from the same bytes is read from there (`messages-DIGEST.mo`),
+    and one compiled now is kept there: a build whose catalogue did not change never loads Babel."""
     path = catalogue_path(templates_dir, language)
     data = path.read_bytes() if path.is_file() else None
     digest = hashlib.blake2b(language.encode() + b"\0" + (data or b""), digest_size=8).hexdigest()
     if data is None:
         return gettext.NullTranslations(), digest
+    kept = compiled_dir / f"messages-{digest}.mo" if compiled_dir is not None else None
+    if kept is not None:
+        try:
+            return gettext.GNUTranslations(io.BytesIO(kept.read_bytes())), digest
+        except Exception:  # none yet, or damaged (gettext raises OSError, struct.error, ...): compiled again
+            pass
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -69,6 +82,11 @@ def load(templates_dir: Path, language: str) -> tuple[gettext.NullTranslations, 
         raise CatalogueError(path, f"cannot read the message catalogue: {exc}") from None
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
+    if kept is not None:
+        try:
+            write_atomic(kept, buffer.getvalue())
+        except OSError:
+            pass  # a cache: compiled again next time
     buffer.seek(0)
     return gettext.GNUTranslations(buffer), digest
 

@@ -36,7 +36,7 @@ def make_environment(config: SiteConfig, authors: dict[str, Any], pages: tuple[A
     try:
         catalogue = i18n.CATALOGUE.format(language=config.language)
         catalogue_folder = theme.folder_with(config, catalogue)
-        strings, strings_digest = i18n.load(catalogue_folder, config.language)
+        strings, strings_digest = i18n.load(catalogue_folder, config.language, bytecode_dir)
     except i18n.CatalogueError as exc:
         raise BuildError([Diagnostic(Location(relative(exc.path, config.root)), exc.problem,
                                      "fix the catalogue, or extract it again as README.md shows")]) from None

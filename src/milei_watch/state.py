@@ -12,6 +12,7 @@ atomically (or checked on reading), and every file that belongs with another nam
 | `jobs.sqlite` | SQLite | the planned job of every page that embeds a body, with the context key it was planned under | a row is used only when its context key is the index's |
 | `html/xx/KEY.html` | checksum, word count, HTML | a body's HTML; KEY = markup code and settings + the body's digest | checksum matches |
 | `jinja/KEY/[EDITION/]STRINGS/` | Jinja2 bytecode | compiled templates; KEY = settings, bylines, generator and Babel's version (what Jinja2 may fold into the code), STRINGS = the edition's catalogue (`i18n.load`) | KEY, STRINGS, and each template's source checksum (Jinja2) |
+| `jinja/KEY/[EDITION/]messages-DIGEST.mo` | gettext `.mo` | the edition's catalogue as Babel compiled it (`i18n.load`), so that a build whose catalogue is unchanged never loads Babel | KEY, DIGEST = the catalogue's bytes |
 | `jinja/KEY/words.marshal` | marshal | the days, months, times and language names Babel worded for pages (`i18n.FORMATTED`), so that a build showing none new never loads Babel | KEY |
 | `trees/ID/` | a site folder | the idle generation of the output folder (publish.py) | its record in `index.marshal`, no flag file |
 | `assets.pickle` | pickle | each file of content/images/ and content/data/: stat, content digest, and an image's size or why it is unusable (assets.py) | (format, version); an entry while its file's stat is unchanged |

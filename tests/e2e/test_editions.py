@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import build_fixture, run_cli
+from tests.conftest import FIXED_NOW, build_fixture, run_cli
 from tests.support.sitemaps import sitemap_files
 from tests.support.tools import require_module
 
@@ -247,3 +249,16 @@ def test_sorting_the_search_languages_keeps_everything_else(tmp_path: Path) -> N
     search._sort_languages(entry)
     assert entry.read_text("utf-8") == ('{"version":"1.5.2","languages":{"en":{"hash":"en_2","page_count":4},'
                                         '"es":{"hash":"es_1","page_count":3}},"include_characters":["_","‿"]}')
+
+
+def test_a_body_edit_in_two_languages_never_loads_babel(tmp_path: Path) -> None:
+    # The Spanish catalogue, compiled by an earlier build, and the words it formatted are both kept.
+    root = copy_bilingual(tmp_path / "project")
+    build_fixture(root)
+    article = next((root / "content" / "articles" / "es").glob("*.md"))
+    article.write_text(article.read_text("utf-8") + "\nUn párrafo más.\n", "utf-8")
+    script = ("import sys\nfrom milei_watch import cli\n"
+              f"code = cli.main(['build', '--root', {str(root)!r}, '--now', {FIXED_NOW.isoformat()!r}, '--quiet'])\n"
+              "print(code, 'babel' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["0", "False"], result.stderr

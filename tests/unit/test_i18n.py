@@ -173,3 +173,29 @@ def test_strings_translated_at_compile_time_render_as_newstyle_gettext_renders_t
     assert "Temas & <más>" in code and "Tasa 100%" in code and "Por %(who)s" in code
     assert "'Topics'" not in code and "By %(who)s" not in code
     assert "'Hello %(name)s'" in code and "'one article'" in code
+
+
+def test_a_compiled_catalogue_is_kept_and_read_back_only_for_the_same_source(tmp_path, monkeypatch):
+    import babel.messages.pofile
+
+    source = i18n.catalogue_path(ROOT / "templates", "es")
+    path = i18n.catalogue_path(tmp_path / "templates", "es")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(source.read_bytes())
+    compiled = tmp_path / "compiled"
+    strings, digest = i18n.load(tmp_path / "templates", "es", compiled)
+    assert [p.name for p in compiled.iterdir()] == [f"messages-{digest}.mo"]
+
+    def no_babel(*_args, **_kwargs):
+        raise AssertionError("the catalogue was compiled again")
+
+    monkeypatch.setattr(babel.messages.pofile, "read_po", no_babel)
+    again, same = i18n.load(tmp_path / "templates", "es", compiled)  # read back: Babel is not asked
+    assert same == digest and again.gettext("Sources") == strings.gettext("Sources") == "Fuentes"
+    path.write_bytes(source.read_bytes() + b"\n# an edit\n")
+    with pytest.raises(i18n.CatalogueError, match="compiled again"):  # another source: compiled afresh
+        i18n.load(tmp_path / "templates", "es", compiled)
+    monkeypatch.undo()
+    (compiled / f"messages-{digest}.mo").write_bytes(b"damaged")
+    path.write_bytes(source.read_bytes())
+    assert i18n.load(tmp_path / "templates", "es", compiled)[0].gettext("Sources") == "Fuentes"
