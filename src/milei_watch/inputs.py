@@ -87,9 +87,7 @@ def markup_key() -> str:
     code = hashlib.blake2b(digest_size=16)
     for name in ("markup.py", "typography.py", "routes.py", "assets.py", "figures.py", "images.py", "svg.py"):
         code.update(Path(__file__).with_name(name).read_bytes())
-    library = importlib.util.find_spec("markdown")
-    if library is not None and library.origin:
-        code.update(Path(library.origin).with_name("__meta__.py").read_bytes())
+    code.update(_library_file("markdown", "__meta__.py"))
     sanitiser = importlib.util.find_spec("nh3")
     if sanitiser is not None and sanitiser.origin:
         # nh3 is compiled code with no version file: its installed metadata folder names the version
@@ -104,10 +102,16 @@ def libraries_key() -> str:
     month and language name a page shows, read from its version file without importing it. A new
     Babel renders every page again, and the words kept from earlier builds (render.WORDS, beside the
     compiled templates, which this key is part of) are formatted again."""
-    library = importlib.util.find_spec("babel")
+    return hashlib.blake2b(_library_file("babel", "__init__.py"), digest_size=16).hexdigest()
+
+
+def _library_file(package: str, name: str) -> bytes:
+    """The bytes of a file of an installed package (its version file), found without importing
+    the package; empty when it is not installed."""
+    library = importlib.util.find_spec(package)
     if library is None or not library.origin:
-        return ""
-    return hashlib.blake2b(Path(library.origin).read_bytes(), digest_size=16).hexdigest()
+        return b""
+    return Path(library.origin).with_name(name).read_bytes()
 
 
 def _templates_digest(config: SiteConfig) -> str:

@@ -410,7 +410,7 @@ def _article(doc: SourceDoc, config: SiteConfig, authors: dict[str, Author], che
         kind=meta["kind"], sources=sources, takeaways=tuple(smarten(text) for _index, text in meta["takeaways"]),
         events=events, corrections=corrections, expires=expires,
         digest=doc.digest, meta_digest=doc.meta_digest, body_digest=doc.body_digest,
-        slug_line=doc.line(("slug",) if "slug" in doc.meta else ("title",)),
+        slug_line=_slug_line(doc),
         lang=lang, translation_key=meta["translation_key"] or "", featured=meta["featured"],
         image=image, body_assets=doc.body_assets,
     )
@@ -482,6 +482,11 @@ def _corrections(entries: schema.Entries, date: dt.datetime | None, tz, check: _
     return tuple(out)
 
 
+def _slug_line(doc: SourceDoc) -> int:
+    """The line a document's slug comes from: its 'slug:', or else its 'title:'."""
+    return doc.line(("slug",) if "slug" in doc.meta else ("title",))
+
+
 def _page(doc: SourceDoc, config: SiteConfig, check: _Checker) -> Page | None:
     meta = check.shape(_PAGE)
     slug = meta["slug"] or routes.slugify(Path(doc.rel).stem)
@@ -496,7 +501,7 @@ def _page(doc: SourceDoc, config: SiteConfig, check: _Checker) -> Page | None:
         return None
     return Page(doc.rel, slug, smarten(meta["title"]), smarten(meta["summary"]), doc.digest, doc.meta_digest,
                 doc.body_digest, lang, meta["translation_key"] or "", body_assets=doc.body_assets,
-                slug_line=doc.line(("slug",) if "slug" in doc.meta else ("title",)))
+                slug_line=_slug_line(doc))
 
 
 def _check_unique_slugs(articles: list[Article], pages: list[Page], problems: list[Diagnostic]) -> None:

@@ -194,7 +194,7 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
                      for output, template, context, bodies, searchable, _lang in pages]
         jobs.extend(pages)
     if len(site.config.editions) > 1:
-        jobs = _link_editions(site, jobs)
+        _link_editions(site, jobs)
     jobs.extend(_sitemaps(jobs))
     news = _news_sitemap(site, now)
     has_news = bool(news.context["items"])
@@ -251,7 +251,7 @@ def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple
     return jobs
 
 
-def _link_editions(site: Site, jobs: list[PageJob]) -> list[PageJob]:
+def _link_editions(site: Site, jobs: list[PageJob]) -> None:
     """Give every page that exists in several languages the addresses of its versions
     (`alternates`: (language, path under the site) in the editions' order), for hreflang links,
     the language switcher and the sitemap. An article's or page's versions share a
@@ -279,7 +279,6 @@ def _link_editions(site: Site, jobs: list[PageJob]) -> list[PageJob]:
         shared = alternates.get(group) if group is not None else None
         if shared is not None:
             job.context["alternates"] = shared  # each job's context is its own dict, made above
-    return jobs
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -45,6 +44,8 @@ def _sort_languages(entry: Path) -> None:
     """List the index's languages in a fixed order: Pagefind writes them in an order that changes
     from run to run, and a build's output must be the same bytes for the same input. Its search
     script looks a language up by name, so the order changes nothing for readers."""
+    import json  # only when an index is made: a build with nothing to index does without it
+
     try:
         data = json.loads(entry.read_text("utf-8"))
     except (OSError, ValueError) as exc:

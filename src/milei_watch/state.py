@@ -292,17 +292,26 @@ def _articles_path(cache_dir: Path, shard: int) -> Path:
     return cache_dir / "articles" / f"{shard:02d}.marshal"
 
 
-def _load_shards(cache_dir: Path, tokens: Any) -> dict[int, tuple[str, list]]:
-    """Every shard, each checked against the token the state's header names for it."""
+def _shard_tokens(header: tuple) -> tuple[str, ...]:
+    """The token of every shard, as a state's header names them; ValueError when it names none."""
+    tokens = header[4] if len(header) > 4 else None
     if not isinstance(tokens, tuple) or len(tokens) != SHARDS:
         raise ValueError("the state names no shards")
-    shards = {}
-    for shard, expected in enumerate(tokens):
-        token, rows = marshal.loads(_articles_path(cache_dir, shard).read_bytes())
-        if token != expected:
-            raise ValueError("a shard and the state come from different builds")
-        shards[shard] = (token, rows)
-    return shards
+    return tokens
+
+
+def _read_shard(cache_dir: Path, shard: int, expected: str) -> list:
+    """One shard's rows, checked against the token the state's header names for it; ValueError
+    (or OSError) when it is missing, damaged or from another build."""
+    token, rows = marshal.loads(_articles_path(cache_dir, shard).read_bytes())
+    if token != expected:
+        raise ValueError("a shard and the state come from different builds")
+    return rows
+
+
+def _load_shards(cache_dir: Path, tokens: tuple[str, ...]) -> dict[int, tuple[str, list]]:
+    """Every shard, with its token."""
+    return {shard: (expected, _read_shard(cache_dir, shard, expected)) for shard, expected in enumerate(tokens)}
 
 
 def load(cache_dir: Path, out_dir: Path, tz: dt.tzinfo) -> tuple[BuildState | None, str]:
@@ -319,7 +328,7 @@ def load(cache_dir: Path, out_dir: Path, tz: dt.tzinfo) -> tuple[BuildState | No
         if not isinstance(state, BuildState):
             raise TypeError("not a build state")
         state.token = header[3]
-        state.shards = _load_shards(cache_dir, header[4])
+        state.shards = _load_shards(cache_dir, _shard_tokens(header))
         for _token, rows in state.shards.values():
             for row in rows:
                 rel, stamp, doc, article = row
@@ -351,7 +360,7 @@ def save(cache_dir: Path, out_dir: Path, state: BuildState) -> str:
             continue
         # A validated article needs no front matter kept: it is reused whole while its file is unchanged.
         doc_row = tuple({} if name in ("meta", "lines") else getattr(doc, name) for name in _DOC_FIELDS)
-        rows.append((rel, (stamp.size, stamp.mtime_ns, stamp.ctime_ns, stamp.ino), doc_row, _encode_article(article)))
+        rows.append((rel, tuple(stamp), doc_row, _encode_article(article)))
     light = dataclasses.replace(state, files=rest, articles={}, rows={}, shards={})
     grouped: list[list[tuple]] = [[] for _ in range(SHARDS)]
     for row in sorted(rows, key=lambda row: row[0]):
@@ -535,12 +544,9 @@ def load_article_rows(cache_dir: Path, token: str) -> "ArticleRows | None":
             header = pickle.load(handle)
         if header[:2] != (FORMAT, __version__) or header[3] != token:
             return None
-        tokens = header[4]
-        if not isinstance(tokens, tuple) or len(tokens) != SHARDS:
-            return None
+        return ArticleRows(cache_dir, _shard_tokens(header))
     except Exception:
         return None
-    return ArticleRows(cache_dir, tokens)
 
 
 class ArticleRows:
@@ -558,10 +564,8 @@ class ArticleRows:
         rows = self._rows.get(shard)
         if rows is None:
             try:
-                token, loaded = marshal.loads(_articles_path(self._cache_dir, shard).read_bytes())
-            except Exception as exc:
+                loaded = _read_shard(self._cache_dir, shard, self._tokens[shard])
+            except (OSError, EOFError, TypeError) as exc:  # a stale shard raises ValueError itself
                 raise ValueError(f"article shard {shard} is unreadable") from exc
-            if token != self._tokens[shard]:
-                raise ValueError("a shard and the state come from different builds")
             rows = self._rows[shard] = {row[0]: row[3] for row in loaded}
         return rows[source]
