@@ -124,11 +124,11 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     # Each size of every image shown: keyed by its bytes and the encoder, never by the theme or settings.
     page_jobs += [plan.PageJob(output, images.JOB, context)
                   for output, context in figures.image_outputs(site.articles + site.unlisted + site.pages, registry)]
-    site_key = inputs.site_key(found, site.pages)
+    site_keys = keys.site_keys(inputs.site_key(found, site.pages), found.templates)
     digests = registry.digests()
     canonicalise = keys.Canonicaliser(digests)
     contexts = [keys.context_key(job.template, job.lang, job.context, canonicalise) for job in page_jobs]
-    page_keys = [keys.job_key(job, site_key, context, digests) for context, job in zip(contexts, page_jobs)]
+    page_keys = [keys.job_key(job, site_keys, context, digests) for context, job in zip(contexts, page_jobs)]
 
     # 3. Render the pages whose key differs from what the site holds, into the idle tree.
     tree = publish.Trees(config, index)
@@ -252,9 +252,9 @@ def _rebuild_bodies(config: SiteConfig, found: inputs.Survey, manifest: state.Ma
         return None  # a body now shows an image the site has no files of: the general path draws them
     tree.prepare()
     page_jobs = [job for job, _context in stored]
-    site_key = inputs.site_key(found, index.pages)
+    site_keys = keys.site_keys(inputs.site_key(found, index.pages), found.templates)
     digests = registry.digests()
-    page_keys = [keys.page_key(site_key, context, job.bodies, digests) for job, context in stored]
+    page_keys = [keys.job_key(job, site_keys, context, digests) for job, context in stored]
     from . import render
 
     renderer = render.Renderer(config, authors, page_jobs, index.pages, found.markup_key,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ class Survey:
 
     started_ns: int
     inputs: str                     # settings, theme, bylines, generator and build options
-    site_key: str                   # what every page may show: settings, theme, bylines, generator
+    site_key: str                   # what every page may show: settings, bylines, generator (not templates)
     compile_key: str                # what Jinja2 may fold into compiled templates: settings, bylines, generator
     markup_key: str
     scanned: list                   # sources.scan() of content/
@@ -30,6 +31,7 @@ class Survey:
     authors: bytes | None           # content/authors.yaml, read once for the key and the bylines
     tags: bytes | None = None       # content/tags.yaml, read once for the key and the tags' names
     assets: list = field(default_factory=list)  # assets.scan() of content/images/ and content/data/
+    templates: dict = field(default_factory=dict)  # each template's name → (digest, the names it references)
 
 
 def survey(config: SiteConfig, *, drafts: bool, future: bool) -> Survey:
@@ -38,9 +40,10 @@ def survey(config: SiteConfig, *, drafts: bool, future: bool) -> Survey:
     authors = model.read_authors_file(config)
     tags = model.read_tags_file(config)
     site_key = state.content_key(__version__, _PACKAGE_DIGEST, config.digest, config.base_url,
-                                 _templates_digest(config), authors or b"", markup_key(), tags or b"",
-                                 libraries_key())
-    inputs = state.content_key(site_key, str(config.output_dir), drafts, future, config.search)
+                                 authors or b"", markup_key(), tags or b"", libraries_key())
+    templates = _templates(config)
+    inputs = state.content_key(site_key, sorted(templates.items()), str(config.output_dir), drafts, future,
+                               config.search)
     # Jinja2 folds filters applied to constants (`'static/x' | url`) into the compiled code, so the
     # compiled templates are kept per settings, bylines and generator; each one's own source is
     # checked by Jinja2 itself, so a template edit recompiles that template only.
@@ -53,7 +56,7 @@ def survey(config: SiteConfig, *, drafts: bool, future: bool) -> Survey:
     asset_scan = assets.scan(config.content_dir, config.root, config.output_dir)
     files_digest, newest = state.stamps_digest(scanned + static_scan + asset_scan)
     return Survey(started, inputs, site_key, compile_key, markup_key(), scanned, statics, files_digest, newest,
-                  state.stamps_digest(static_scan + asset_scan)[0], authors, tags, asset_scan)
+                  state.stamps_digest(static_scan + asset_scan)[0], authors, tags, asset_scan, templates)
 
 
 def _package_digest() -> str:
@@ -114,12 +117,29 @@ def _library_file(package: str, name: str) -> bytes:
     return Path(library.origin).with_name(name).read_bytes()
 
 
-def _templates_digest(config: SiteConfig) -> str:
-    """A hash of every template file (static assets are copied and compared separately)."""
-    digest = hashlib.blake2b(digest_size=16)
+# A tag that names another template: {% extends %}, {% include %}, {% import %} or {% from %}.
+_REFERENCE = re.compile(r"\{%[-+]?\s*(?:extends|include|import|from)\s+(.*?)\s*[-+]?%\}", re.S)
+# Its argument when it is one literal name, with only the words that may follow one.
+_LITERAL = re.compile(r"""(["'])([^"'\\]+)\1(?:\s+(?:as\s+\w+|import\s+[\w\s,]+|ignore\s+missing|"""
+                      r"""with\s+context|without\s+context))*""")
+
+
+def _templates(config: SiteConfig) -> dict[str, tuple[str, tuple[str, ...] | None]]:
+    """Every template file by name: the digest of its bytes and the names of the templates it extends,
+    includes or imports (`keys.site_keys` follows them), or None when it names one by an expression
+    (a variable, a list, a sum), which could be any template."""
+    found = {}
     for rel, path in template_files(config):
-        digest.update(rel.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+        data = path.read_bytes()
+        names: list[str] | None = []
+        for argument in _REFERENCE.findall(data.decode("utf-8", "replace")):
+            literal = _LITERAL.fullmatch(argument)
+            if literal is None:
+                names = None
+                break
+            names.append(literal.group(2))
+        found[rel] = (sources.hash_bytes(data), None if names is None else tuple(sorted(set(names))))
+    return found
 
 
 def static_keys(inputs: Survey, previous: state.BuildState | None) -> tuple[dict, dict[str, str]]:
@@ -137,5 +157,6 @@ def static_keys(inputs: Survey, previous: state.BuildState | None) -> tuple[dict
 
 
 def site_key(inputs: Survey, pages: tuple) -> str:
-    """What every page may show: settings, theme, bylines, generator, and the footer's pages."""
+    """What every page may show, its templates aside (`keys.site_keys` adds them): settings,
+    bylines, generator, and the footer's pages."""
     return state.content_key(inputs.site_key, tuple(p.meta_digest for p in pages))

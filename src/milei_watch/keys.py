@@ -22,7 +22,7 @@ from typing import Any, Callable
 from . import images, sharecard
 from .assets import lead_image
 from .model import Article, Page
-from .plan import SHARE_CARD, PageJob
+from .plan import JSON_FEED, SHARE_CARD, TEMPLATES, PageJob
 
 
 def _document(value: Article | Page) -> tuple:
@@ -126,6 +126,35 @@ def context_key(template: str, edition: str, context: dict[str, Any], canonicali
     return digest(template, edition, canonicalise(context))
 
 
+def site_keys(site_key: str, templates: dict[str, tuple[str, tuple[str, ...] | None]]) -> dict[str, str]:
+    """The site-wide part of the key of a page of each template (`inputs.Survey.templates`): `site_key`
+    (settings, bylines, generator, the footer's pages) with the digest of every template file the page
+    can be drawn from. That is every file of the theme except the page templates (plan.TEMPLATES) its
+    own template does not reach by {% extends %}, {% include %}, {% import %} or {% from %} of a
+    literal name, followed through: editing article.html renders the article pages again and no
+    other, editing base.html every page. The JSON Feed, drawn by code, reaches no page template. A
+    template that names another by an expression takes every file, as does any other name (key `""`)."""
+    every = digest(site_key, sorted(templates.items()))
+    keys = {"": every}
+    for name in TEMPLATES | {JSON_FEED}:
+        reached, pending = set(), [name]
+        while pending:
+            current = pending.pop()
+            if current in reached:
+                continue
+            reached.add(current)
+            refs = templates.get(current, ("", ()))[1]
+            if refs is None:
+                break
+            pending.extend(refs)
+        else:
+            keys[name] = digest(site_key, sorted(item for item in templates.items()
+                                                 if item[0] in reached or item[0] not in TEMPLATES))
+            continue
+        keys[name] = every
+    return keys
+
+
 def page_key(site_key: str, context_key: str, bodies: tuple[Article | Page, ...],
              assets: dict[str, str] | None = None) -> str:
     """The page's key: what every page may show (settings, theme, bylines, generator), its context
@@ -138,12 +167,12 @@ def page_key(site_key: str, context_key: str, bodies: tuple[Article | Page, ...]
     return digest(site_key, context_key, shown)
 
 
-def job_key(job: PageJob, site_key: str, context_key: str, assets: dict[str, str]) -> str:
-    """The key of any planned output: a page's (`page_key`); an image file's, by its source's bytes
-    and the encoder (`images.output_key`); the share card's, by its drawing code and context
-    (`sharecard.output_key`). Neither of the last two is drawn from a template."""
+def job_key(job: PageJob, site_keys: dict[str, str], context_key: str, assets: dict[str, str]) -> str:
+    """The key of any planned output: a page's (`page_key`, with its template's part of `site_keys`);
+    an image file's, by its source's bytes and the encoder (`images.output_key`); the share card's, by
+    its drawing code and context (`sharecard.output_key`). Neither of the last two is drawn from a template."""
     if job.template == images.JOB:
         return images.output_key(job.output)
     if job.template == SHARE_CARD:
         return sharecard.output_key(context_key)
-    return page_key(site_key, context_key, job.bodies, assets)
+    return page_key(site_keys.get(job.template) or site_keys[""], context_key, job.bodies, assets)

@@ -19,6 +19,15 @@ from .model import Article, Page, Site, find_start_here
 # Templates whose output is not HTML: rendered by code rather than Jinja.
 JSON_FEED = "@jsonfeed"
 SHARE_CARD = "@sharecard"
+# Every template a page is rendered from. Each is part of the keys of its own pages only (and of
+# those whose template extends, includes or imports it); every other file of the theme (the base
+# layout, macros, catalogues) is part of every page's key (keys.site_keys).
+TEMPLATES = frozenset({
+    "404.html", "archive.html", "archive_month.html", "archive_year.html", "article.html", "atom.xml",
+    "author.html", "corrections.html", "home.html", "news-sitemap.xml", "page.html", "robots.txt", "rss.xml",
+    "search.html", "sitemap-index.xml", "sitemap.xml", "sources.html", "tag.html", "tags.html", "timeline.html",
+    "topic.html",
+})
 RELATED_COUNT = 3
 _RELATED_WINDOW = 8
 # Articles listed under each month on the archive's index; each month's own page lists them all.

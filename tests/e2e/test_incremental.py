@@ -107,6 +107,38 @@ def test_body_edit_rerenders_only_the_article_and_the_feeds_that_carry_it(tmp_pa
     assert "topics/regional/feed.xml" not in written
 
 
+def test_a_page_template_edit_renders_its_own_pages_and_those_drawn_from_it(tmp_path: Path) -> None:
+    """A page's key holds its own template, what that extends, includes or imports (followed through),
+    and every file that is no page template; a template named by an expression could be any."""
+    project = copy_site(tmp_path / "project")
+    # The front page draws robots.txt in by its literal name, the 404 page by an expression.
+    _edit(project / "templates" / "home.html", "{% endblock %}", '<pre>{% with news_sitemap = false %}{% include "robots.txt" %}{% endwith %}</pre>{% endblock %}')
+    _edit(project / "templates" / "404.html", "{% endblock %}", '<pre>{% with news_sitemap = false %}{% include ["robots" ~ ".txt"] %}{% endwith %}</pre>{% endblock %}')
+    first = build_fixture(project)
+    articles = sorted(p.relative_to(project / "site").as_posix()
+                      for p in (project / "site" / "articles").glob("*/index.html"))
+    assert len(articles) >= 4
+
+    steps = [
+        ("article.html", lambda: _append(project / "templates" / "article.html", "{# an edit #}\n"),
+         set(articles) | {"404.html"}),
+        ("robots.txt", lambda: _append(project / "templates" / "robots.txt", "# a robots edit\n"),
+         {"robots.txt", "index.html", "404.html"}),
+        ("base.html", lambda: _append(project / "templates" / "base.html", "{# an edit #}\n"), None),
+    ]
+    for name, edit, expected in steps:
+        time.sleep(0.01)
+        edit()
+        report = build_fixture(project)
+        if expected is None:  # the layout every template extends: every page but the share card, drawn in code
+            assert report.rendered == first.rendered - 1, (name, report.rendered, first.rendered)
+        else:
+            assert report.rendered == len(expected), (name, report.rendered, sorted(expected))
+        assert snapshot(project / "site") == _clean_build(project, tmp_path), f"after editing {name}"
+    assert "# a robots edit" in (project / "site" / "404.html").read_text("utf-8")
+    assert "# a robots edit" in (project / "site" / "index.html").read_text("utf-8")
+
+
 def test_a_new_address_rewrites_its_months_sitemap_only(tmp_path: Path) -> None:
     project = copy_site(tmp_path / "project")
     build_fixture(project)

@@ -72,3 +72,44 @@ def test_records_moments_and_markup_have_canonical_forms_and_anything_else_is_re
     with pytest.raises(TypeError, match="no canonical form for object"):
         canonical({"thing": object()})
 
+
+
+def _theme(tmp_path: Path, files: dict[str, str]):
+    project = copy_site(tmp_path / "project")
+    for name, text in files.items():
+        (project / "templates" / name).write_text(text, "utf-8")
+    from milei_watch import inputs
+    return inputs._templates(load_config(project))
+
+
+def test_the_templates_a_template_names_are_read_from_its_tags(tmp_path: Path) -> None:
+    found = _theme(tmp_path, {
+        "home.html": '{%- extends "base.html" -%}{% import "_macros.html" as m %}'
+                     "{% from 'robots.txt' import a, b with context %}{% include \"404.html\" ignore missing %}",
+        "tag.html": "{% include name %}",
+        "tags.html": '{% include ["404.html", "robots.txt"] %}',
+        "topic.html": '{% extends "ba" ~ "se.html" %}',
+        "author.html": "{# no tag #}plain",
+    })
+    assert found["home.html"][1] == ("404.html", "_macros.html", "base.html", "robots.txt")
+    assert found["author.html"][1] == ()
+    # a name made by an expression could be any template
+    assert found["tag.html"][1] is None and found["tags.html"][1] is None and found["topic.html"][1] is None
+
+
+def test_a_page_template_is_in_the_keys_of_the_pages_that_reach_it_only() -> None:
+    theme = {"base.html": ("b", ("_macros.html",)), "_macros.html": ("m", ()), "article.html": ("a", ("base.html",)),
+             "home.html": ("h", ("base.html", "robots.txt")), "robots.txt": ("r", ()), "tag.html": ("t", None),
+             "locale/es/LC_MESSAGES/messages.po": ("po", ())}
+    before = keys.site_keys("site", theme)
+
+    def after(name: str, digest: str) -> dict[str, str]:
+        return keys.site_keys("site", dict(theme, **{name: (digest, theme[name][1])}))
+
+    changed = {name for name, key in after("article.html", "a2").items() if key != before[name]}
+    assert changed == {"article.html", "tag.html", ""}  # tag.html names a template by an expression
+    changed = {name for name, key in after("robots.txt", "r2").items() if key != before[name]}
+    assert changed == {"robots.txt", "home.html", "tag.html", ""}
+    for shared in ("base.html", "_macros.html", "locale/es/LC_MESSAGES/messages.po"):
+        assert all(key != before[name] for name, key in after(shared, "x").items()), shared
+    assert keys.site_keys("another site", theme)["article.html"] != before["article.html"]
