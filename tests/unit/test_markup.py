@@ -219,3 +219,48 @@ def test_markup_key_follows_the_sanitiser_version(tmp_path, monkeypatch):
         monkeypatch.undo()
         inputs.markup_key.cache_clear()
     assert inputs.markup_key() == key
+
+
+_INLINE_CASES = (
+    "Plain words only, with no mark at all.\n",
+    "A `code span` and ``double `ticks` here`` and a \\`escaped tick\\` and \\\\`odd`.\n",
+    "Escapes: \\*not emphasis\\*, \\_nor this\\_, \\[no link\\], 5 \\> 3 and a lone \\ backslash.\n",
+    "*em*, **strong**, ***both***, _under_, __strong under__, snake_case_word, 2 * 3 * 4, a * lone star.\n",
+    "A [link](https://example.org/a \"title\") and [a ref][r] and [r] and ![pic](x.png) and ![ref pic][r].\n\n"
+    "[r]: https://example.org/r\n",
+    "A footnote[^1] and an unused [^nope] mark and a [^bracket in text.\n\n[^1]: The note, with *emphasis*.\n",
+    "Autolinks <https://example.org/x> and <mailto:a@example.org> and <a@example.org> and <not a link>.\n",
+    "A line with two trailing spaces  \nthen a break, and  one without.\n",
+    "Entities &amp; &#169; &#x263A; &copy; and a bare & ampersand, <b>inline html</b> and <!-- a comment -->.\n",
+    "- a list item with `code`\n- *em* item\n\n> a quote with [link](https://example.org)\n\n| a | b |\n|---|---|\n| *x* | `y` |\n",
+    "Nested **strong with [a *link*](https://example.org) inside** and `code with *stars*`.\n",
+    "Mixed _under and *star* inside_ and *star and _under_ inside* and unclosed *star.\n",
+)
+
+
+def _all_markdown() -> list[str]:
+    """Every Markdown file the project and its fixtures hold, with synthetic articles and edge cases."""
+    from benchmarks.bench_build import article
+    import datetime as dt
+    import random
+    repo = Path(__file__).resolve().parents[2]
+    texts = [path.read_bytes().decode("utf-8", "replace")
+             for folder in (repo / "content", repo / "tests" / "fixtures") for path in sorted(folder.rglob("*.md"))]
+    rng = random.Random(7)
+    texts += [article(rng, n, dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)) for n in range(150)]
+    return texts + list(_INLINE_CASES)
+
+
+def test_the_quick_inline_pass_writes_what_python_markdowns_own_writes(monkeypatch) -> None:
+    quick = markup.Renderer()
+    assert type(quick._md.treeprocessors["inline"]) is markup._QuickInline
+    monkeypatch.setattr(markup, "_QUICK_INLINE", False)
+    stock = markup.Renderer()
+    assert type(stock._md.treeprocessors["inline"]).__name__ == "InlineProcessor"
+    texts = _all_markdown()
+    assert len(texts) > 200
+    different = [text[:60] for text in texts if quick.convert(text) != stock.convert(text)]
+    assert not different
+    # every pattern the table names is one this Python-Markdown has, of the class the table expects
+    for name, (kind, _texts) in markup._INLINE_NEEDS.items():
+        assert type(stock._md.inlinePatterns[name]).__name__ == kind, name
