@@ -76,6 +76,7 @@ _INLINE_NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "entity": ("HtmlInlineProcessor", ("&",)),
     "em_strong": ("DelimiterProcessor", ("*", "_")),
 }
+_NEEDS = {texts: re.compile("|".join(map(re.escape, texts))) for _kind, texts in _INLINE_NEEDS.values()}
 
 
 class _QuickInline(InlineProcessor):
@@ -88,10 +89,10 @@ class _QuickInline(InlineProcessor):
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         patterns = self.inlinePatterns
-        self._needs: list[tuple[str, ...] | None] = [None] * len(patterns)
+        self._needs: list[re.Pattern | None] = [None] * len(patterns)
         for name, (kind, texts) in _INLINE_NEEDS.items():
             if name in patterns and type(patterns[name]).__name__ == kind:
-                self._needs[patterns.get_index_for_name(name)] = texts
+                self._needs[patterns.get_index_for_name(name)] = _NEEDS[texts]
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
@@ -102,7 +103,7 @@ class _QuickInline(InlineProcessor):
             count = len(patterns)
             while patternIndex < count:
                 need = needs[patternIndex]
-                if need is not None and all(data.find(text, start) < 0 for text in need):
+                if need is not None and need.search(data, start) is None:
                     patternIndex += 1
                     start = 0
                     continue
