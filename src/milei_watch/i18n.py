@@ -193,6 +193,21 @@ def keep_formatted(words: dict[tuple, str]) -> None:
     _UNKEPT.clear()
 
 
+def new_words() -> dict[tuple, str]:
+    """The words used since the last call (or since those kept were taken) that those kept lack,
+    counted as kept from now on: what a render worker hands back to the build that keeps them."""
+    words = {key: FORMATTED[key] for key in _UNKEPT}
+    _KEPT.update(_UNKEPT)
+    _UNKEPT.clear()
+    return words
+
+
+def add_words(words: dict[tuple, str]) -> None:
+    """Take words formatted elsewhere (by a render worker), to be kept with this build's own."""
+    FORMATTED.update(words)
+    _UNKEPT.update(key for key in words if key not in _KEPT)
+
+
 def words_to_keep() -> dict[tuple, str] | None:
     """The kept words with those used since, when any was used that they lack; else None."""
     if not _UNKEPT:

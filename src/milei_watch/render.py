@@ -532,13 +532,15 @@ def _init_worker(renderer: Renderer) -> None:
     gc.enable()  # rendering makes short-lived cycles (Markdown's and Jinja's trees) worth collecting
 
 
-def _render_in_worker(indices: list[int]) -> tuple[list[tuple[int, bool]], list[Diagnostic]]:
+def _render_in_worker(indices: list[int]) -> tuple[list[tuple[int, bool]], list[Diagnostic], dict]:
+    """Render some pages in a worker: which changed, the problems met, and the words Babel formatted
+    that the build does not keep yet (the build keeps them, so that later builds need no Babel)."""
     renderer = _WORKER
     assert renderer is not None
     results = [(index, renderer.stage(index)) for index in indices]
     problems = list(renderer.problems)
     renderer.problems.clear()
-    return results, problems
+    return results, problems, i18n.new_words()
 
 
 def render_pages(renderer: Renderer, dirty: list[int], workers: int,
@@ -557,9 +559,10 @@ def render_pages(renderer: Renderer, dirty: list[int], workers: int,
         chunks = [dirty[i:i + chunk] for i in range(0, len(dirty), chunk)]
         with multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker,
                                                       initargs=(renderer,)) as pool:
-            for results, problems in pool.imap_unordered(_render_in_worker, chunks):
+            for results, problems, words in pool.imap_unordered(_render_in_worker, chunks):
                 changed.extend(index for index, is_changed in results if is_changed)
                 renderer.problems.update(problems)
+                i18n.add_words(words)
                 if progress:
                     progress(len(results))
     else:

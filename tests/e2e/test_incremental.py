@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -332,6 +333,21 @@ def test_a_body_edit_that_shows_only_dates_seen_before_never_loads_babel(tmp_pat
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["0", "False"], result.stderr
     assert snapshot(project / "site") == _clean_build(project, tmp_path)
+
+
+def test_words_formatted_by_render_workers_are_kept_as_well(tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "corpus", 160)
+    now = "2030-01-01T12:00:00+00:00"  # after every article of the corpus
+    report = build_fixture(root, jobs=2, now=dt.datetime.fromisoformat(now))  # every page rendered in workers
+    assert report.rendered >= 200, "too few pages for the worker pool to be used"
+    _append(sorted((root / "content" / "articles").glob("*.md"))[40], "\nA paragraph added later.\n")
+    script = ("import sys\nfrom milei_watch import cli\n"
+              f"code = cli.main(['build', '--root', {str(root)!r}, '--now', {now!r}, '--quiet'])\n"
+              "print(code, 'babel' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["0", "False"], result.stderr
+    assert any("A paragraph added later." in page.read_text("utf-8")  # the edit was built
+               for page in (root / "site" / "articles").glob("*/index.html"))
 
 
 def test_another_version_of_babel_renders_every_page_again(tmp_path: Path, monkeypatch) -> None:
