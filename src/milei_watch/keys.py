@@ -157,9 +157,9 @@ def site_keys(site_key: str, templates: dict[str, tuple[str, tuple[str, ...] | N
 
 def page_key(site_key: str, context_key: str, bodies: tuple[Article | Page, ...],
              assets: dict[str, str] | None = None) -> str:
-    """The page's key: what every page may show (settings, theme, bylines, generator), its context
-    key, and the exact bodies it embeds, with the images and data each body may show (by the
-    content digests in `assets`)."""
+    """The page's key: what a page of its template may show (its part of `site_keys`: settings,
+    bylines, generator, the templates it is drawn from), its context key, and the exact bodies it
+    embeds, with the images and data each body may show (by the content digests in `assets`)."""
     shown = tuple(doc.body_digest for doc in bodies)
     files = tuple(assets.get(rel, "") for doc in bodies for rel in doc.body_assets) if assets is not None else ()
     if any(doc.body_assets for doc in bodies):

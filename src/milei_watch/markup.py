@@ -12,13 +12,13 @@ from typing import Iterator
 
 import markdown
 import nh3
+from markdown import util as markdown_util
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import AttrListExtension
 from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
-from markdown import util as markdown_util
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
@@ -53,8 +53,6 @@ class _HeadingIdExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown API
         # after attr_list (priority 8) so explicit ids are kept
         md.treeprocessors.register(_HeadingIds(md), "milei_heading_ids", 4)
-        if _QUICK_INLINE:
-            md.treeprocessors.register(_QuickInline(md), "inline", 20)
 
 
 # What every match of each of Python-Markdown's inline patterns contains (any one of the texts), by the
@@ -116,6 +114,12 @@ class _QuickInline(InlineProcessor):
 # Python-Markdown's inline pass is overridden only where its private methods are as expected.
 _QUICK_INLINE = all(hasattr(InlineProcessor, name)
                     for name in ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern"))
+
+
+class _QuickInlineExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown API
+        if _QUICK_INLINE:  # in the library's own inline pass's place (name and priority)
+            md.treeprocessors.register(_QuickInline(md), "inline", 20)
 
 
 # The policy README.md states ("Markdown and HTML policy"). A link or image may point to these
@@ -424,6 +428,7 @@ class Renderer:
                 FencedCodeExtension(),
                 SaneListExtension(),
                 _HeadingIdExtension(),
+                _QuickInlineExtension(),
                 _FigureExtension(self._slots),
             ],
             output_format="html",
