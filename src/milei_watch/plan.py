@@ -9,8 +9,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
-from operator import attrgetter
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from . import dates, routes, sharecard
 from .config import Topic
@@ -68,13 +67,6 @@ class FeedLink:
     url: str
     type: str
     title: str
-
-
-_META_DIGEST = attrgetter("meta_digest")
-
-
-def _stubs(articles: Iterable[Article]) -> tuple[str, ...]:
-    return tuple(map(_META_DIGEST, articles))
 
 
 # The three formats every feed is offered in: (file name, template, media type, label).
