@@ -5,23 +5,25 @@ Every mistake is a diagnostic at its line: in the article, or in the data file w
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from . import assets, images, schema, svg, yamlload
+from . import assets, images, schema, yamlload
 from .errors import Diagnostic, Location, did_you_mean
 from .model import Article, Page
 from .schema import Field, ListOf, OneOf, Record, Text
 from .sources import hash_bytes
 
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+# The drawing code (svg), csv and decimal are imported where a chart or timeline is drawn: a build
+# that only lists images, or renders a body without charts, never needs them.
 MAX_ROWS = 1000                  # a chart of more points than this is not one a reader can read
-MAX_SERIES = len(svg.PALETTE)    # one colour each
+MAX_SERIES = 6                   # one colour each: svg.PALETTE's length (test_figures checks)
 # How wide a picture is shown, for the browser to choose a size from srcset: the article column (40rem).
 BODY_SIZES = "(min-width: 42rem) 40rem, calc(100vw - 2rem)"
 CHART_EXAMPLE = "```chart\ndata: inflation.csv\ntype: line\nx: month\ny: inflation\ntitle: …\nsource: INDEC\n```"
@@ -226,6 +228,8 @@ class BodyFigures:
         return _Table(categories, tuple(columns))
 
     def _figure(self, values: dict[str, Any], table: _Table) -> str:
+        from . import svg
+
         labels = self.labels
         unit = values["unit"]
         locale = labels.locale
@@ -318,6 +322,9 @@ def _csv_rows(raw: bytes, rel: str) -> Rows | Problem:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return Problem(line, "the file is not UTF-8 text", "save it as UTF-8 (CSV UTF-8)", rel)
+    import csv
+    import io
+
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, Any]]] = []
@@ -354,6 +361,8 @@ def _as_text(value: Any) -> str:
 
 def _as_number(value: Any) -> Decimal | None:
     """A value as an exact decimal (keeping the decimals it was written with), or None when it is none."""
+    from decimal import Decimal, InvalidOperation
+
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
@@ -476,6 +485,8 @@ def timeline(events, lanes, *, url: Callable[[str], str], day: Callable[[dt.date
     `lanes` ((slug, name, colour)) that has any, each event a link to its article."""
     if not events:
         return ""
+    from . import svg
+
     start, end, ticks = _axis(min(e.date for e in events), max(e.date for e in events), locale)
     used = [lane for lane in lanes if any(lane[0] in e.topics for e in events)]
     index = {slug: position for position, (slug, _name, _colour) in enumerate(used)}
@@ -492,6 +503,8 @@ def coverage(months, topics, *, locale: str, title: str, description: str, y_lab
     stacked by topic ((name, colour) in the order of the counts)."""
     if not months:
         return ""
+    from . import svg
+
     categories = tuple(_month_label(year, month, locale) for year, month, _counts in months)
     series = tuple(svg.Series(name, tuple(float(counts[i]) for _y, _m, counts in months),
                               tuple(str(counts[i]) for _y, _m, counts in months), colour)

@@ -97,3 +97,7 @@ def test_markdown_without_figures_is_what_it_was():
     html = markup.Renderer().render("![a](../images/a.jpg)\n\n```chart\ndata: x.csv\n```\n")
     assert '<img alt="a" src="../images/a.jpg">' in html
     assert '<code class="language-chart">data: x.csv' in html
+
+
+def test_a_chart_draws_as_many_series_as_the_palette_has_colours():
+    assert figures.MAX_SERIES == len(svg.PALETTE)
