@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from typing import NamedTuple
 
 from . import __version__, images, links
 from .errors import BuildError
@@ -125,8 +126,7 @@ def _plain_value(text: str) -> str:
 
 # --- the registry --------------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Asset:
+class Asset(NamedTuple):
     """One file of content/images/ or content/data/ as the build last read it."""
 
     stamp: FileStamp

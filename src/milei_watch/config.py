@@ -6,7 +6,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import routes, schema, yamlload
@@ -21,8 +21,7 @@ STATE_FILE = "content/ingest-state.json"   # what ingest has seen
 
 
 
-@dataclass(frozen=True, slots=True)
-class Topic:
+class Topic(NamedTuple):
     """One of the site's sections, with the words that classify ingested stories into it."""
 
     slug: str
@@ -31,8 +30,7 @@ class Topic:
     keywords: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Edition:
+class Edition(NamedTuple):
     """The site in one language: the default language at the root, any other under /<code>/."""
 
     code: str                       # e.g. es: <html lang>, hreflang, front matter `lang:`

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, NamedTuple, TYPE_CHECKING
 
 from . import assets, images, schema, yamlload
 from .errors import Diagnostic, Location, did_you_mean
@@ -29,8 +28,7 @@ BODY_SIZES = "(min-width: 42rem) 40rem, calc(100vw - 2rem)"
 CHART_EXAMPLE = "```chart\ndata: inflation.csv\ntype: line\nx: month\ny: inflation\ntitle: …\nsource: INDEC\n```"
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """A mistake found while drawing a body's figures: at a line of the body, or of `path` (a data file)."""
 
     line: int
@@ -39,8 +37,7 @@ class Problem:
     path: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Labels:
+class Labels(NamedTuple):
     """The interface words a chart shows, in the body's language (templates/_graphics.html)."""
 
     source: str = "Source:"
@@ -263,8 +260,7 @@ class BodyFigures:
                 f"<p>{_esc(source)}</p></details></figure>")
 
 
-@dataclass(frozen=True, slots=True)
-class _Table:
+class _Table(NamedTuple):
     categories: tuple[str, ...]
     columns: tuple[tuple[str, tuple[Decimal, ...]], ...]
 

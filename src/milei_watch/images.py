@@ -14,8 +14,8 @@ import hashlib
 import html
 import io
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 # The widths offered to browsers (srcset), never above the source's own width: the article column is
@@ -42,8 +42,7 @@ _ORIENTATION = 0x0112
 _TURNED = (5, 6, 7, 8)             # EXIF orientations that swap width and height
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(NamedTuple):
     """What the build needs to know of a usable image: its content digest and its size as shown."""
 
     digest: str

@@ -78,15 +78,14 @@ class Canonicaliser:
             result: Any = self._items(value)
         elif kind is frozenset or kind is set:
             result = ("set", tuple(sorted(map(self, value), key=repr)))
-        elif dataclasses.is_dataclass(value):
+        elif hasattr(kind, "_fields") or dataclasses.is_dataclass(value):  # a named tuple or a dataclass
             names = _FIELDS.get(kind)
             if names is None:
-                names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+                names = _FIELDS[kind] = kind._fields if hasattr(kind, "_fields") else tuple(
+                    f.name for f in dataclasses.fields(value))
             # A record (a byline, a topic, a feed link) is often shared by thousands of pages: it
             # stands in their keys by the digest of its fields, so each is written out only once.
             result = (kind.__name__, digest(*(self(getattr(value, name)) for name in names)))
-        elif isinstance(value, tuple):  # a named tuple
-            result = (kind.__name__,) + self._items(value)
         elif isinstance(value, _PLAIN):  # str or int subclasses such as Markup
             result = (kind.__name__, str(value))
         else:
@@ -95,9 +94,10 @@ class Canonicaliser:
         return result
 
     def _items(self, values: Any) -> tuple:
-        # The commonest items, articles and plain values, are handled here rather than by a call
-        # each: a site of ten thousand articles has hundreds of thousands of them in its contexts.
+        # The commonest items (articles, plain values and tuples) are handled here rather than by a
+        # call each: a site of ten thousand articles has hundreds of thousands of them in its contexts.
         docs = self._docs
+        seen = self._seen
         out = []
         for item in values:
             kind = type(item)
@@ -105,6 +105,11 @@ class Canonicaliser:
                 out.append(item)
             elif kind is Article:
                 out.append(docs.get(id(item)) or self._article(item))
+            elif kind is tuple:  # related articles, tags, feed links, alternates: each converted once
+                known = seen.get(id(item))
+                if known is None:
+                    known = seen[id(item)] = (item, self._items(item))
+                out.append(known[1])
             else:
                 out.append(self(item))
         return tuple(out)

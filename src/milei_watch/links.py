@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import errno
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import Diagnostic, Location
 
@@ -14,8 +14,7 @@ from .errors import Diagnostic, Location
 COPY_HINT = "replace the link with a copy of the file, or point it inside the project"
 
 
-@dataclass(frozen=True, slots=True)
-class Bounds:
+class Bounds(NamedTuple):
     """Where a followed link may land (the project) and may not (the output folder), as real paths."""
 
     root: str

@@ -7,8 +7,7 @@ import html
 import os
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import markdown
 import nh3
@@ -180,8 +179,7 @@ _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _IGNORED_IN_ADDRESS = re.compile(r"[\x00-\x20\x7f\\]+")
 
 
-@dataclass(frozen=True, slots=True)
-class UnsafeAddress:
+class UnsafeAddress(NamedTuple):
     """A link or image address with a scheme outside URL_SCHEMES, as the editor wrote it."""
 
     line: int       # in the body, from 1

@@ -28,8 +28,7 @@ class SourceRef(NamedTuple):
     via: str = ""                   # the source through which this one was cited (Reuters, via the report)
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """A dated event an article discusses, shown on the timeline."""
 
     date: dt.date
@@ -37,16 +36,14 @@ class Event:
     topics: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Correction:
+class Correction(NamedTuple):
     """A dated correction shown at the end of an article."""
 
     date: dt.datetime
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class LeadImage:
+class LeadImage(NamedTuple):
     """The picture at the top of an article, on its cards and as its og:image (front matter `image:`)."""
 
     src: str                        # a file under content/images/
@@ -56,8 +53,7 @@ class LeadImage:
     line: int = 1                   # line of 'src:', for diagnostics about the file
 
 
-@dataclass(frozen=True, slots=True)
-class Author:
+class Author(NamedTuple):
     """A byline from content/authors.yaml."""
 
     slug: str

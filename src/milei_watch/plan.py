@@ -7,7 +7,6 @@ import heapq
 import math
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any, NamedTuple
 
@@ -50,8 +49,7 @@ class PageJob(NamedTuple):
     lang: str = ""                      # the edition that renders it; "" for the default language
 
 
-@dataclass(frozen=True, slots=True)
-class Paging:
+class Paging(NamedTuple):
     """Where a listing page sits among its siblings."""
 
     number: int
@@ -60,8 +58,7 @@ class Paging:
     next_url: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class FeedLink:
+class FeedLink(NamedTuple):
     """A feed offered for autodiscovery."""
 
     url: str
@@ -282,8 +279,7 @@ def _link_editions(site: Site, jobs: list[PageJob]) -> None:
             job.context["alternates"] = shared  # each job's context is its own dict, made above
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     """A topic's part of the front page: the articles it shows, and how many the topic has."""
 
     topic: Topic
@@ -446,8 +442,7 @@ def _coverage(site: Site, months: dict[tuple[int, int], list[Article]]) -> tuple
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
+class TimelineEntry(NamedTuple):
     """An event on the timeline with the article that discusses it."""
 
     date: dt.date

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import dates
 from .errors import Diagnostic, Location, closest, did_you_mean
@@ -22,8 +22,7 @@ class _Invalid:
 INVALID = _Invalid()
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(NamedTuple):
     """Text, stripped; with `numbers`, a bare number stands for its digits (a title such as 1984)."""
 
     blank: bool = True       # an empty value, written or left blank, is the empty text
@@ -48,8 +47,7 @@ class Text:
         return f'write it as {key}: "…" on one line'
 
 
-@dataclass(frozen=True, slots=True)
-class Whole:
+class Whole(NamedTuple):
     """A whole number (not true/false), at least `minimum` when given."""
 
     minimum: int | None = None
@@ -66,8 +64,7 @@ class Whole:
         return f"write it like {key}: 10"
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+class Flag(NamedTuple):
     """true or false."""
 
     name = "true or false"
@@ -79,8 +76,7 @@ class Flag:
         return f"write it like {key}: true"
 
 
-@dataclass(frozen=True, slots=True)
-class Moment:
+class Moment(NamedTuple):
     """A date or date and time: as YAML reads one, or text in ISO form; the model gives it a timezone."""
 
     name = "a date"
@@ -98,8 +94,7 @@ class Moment:
         return "write a date as 2026-01-25 or 2026-01-25T09:00:00-03:00"
 
 
-@dataclass(frozen=True, slots=True)
-class Day:
+class Day(NamedTuple):
     """A calendar day as YAML reads one (2026-01-25); a date and time gives its day."""
 
     name = "a date"
@@ -117,8 +112,7 @@ class Day:
         return "write it as 2026-01-25"
 
 
-@dataclass(frozen=True, slots=True)
-class OneOf:
+class OneOf(NamedTuple):
     """One of a fixed set of words, named by `noun` when it is none of them."""
 
     choices: tuple[str, ...]
@@ -138,8 +132,7 @@ class OneOf:
         return "use one of: " + ", ".join(self.choices)
 
 
-@dataclass(frozen=True, slots=True)
-class ListOf:
+class ListOf(NamedTuple):
     """A list of `item`s, as a tuple of (index, value) pairs without the entries that failed; with
     `single`, a lone value stands for a list of one (topics: economy)."""
 
@@ -175,8 +168,7 @@ class ListOf:
         return f"write {key}: [first, second]"
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     """One key of a record: what its value must be, whether it must be there, and its default."""
 
     kind: Kind

@@ -73,6 +73,29 @@ def test_records_moments_and_markup_have_canonical_forms_and_anything_else_is_re
         canonical({"thing": object()})
 
 
+def test_a_record_stands_in_a_key_by_its_kind_and_every_field() -> None:
+    from milei_watch.config import Topic
+    from milei_watch.plan import FeedLink, Paging
+
+    def key(value) -> str:
+        return keys.context_key("topic.html", "", {"value": value}, keys.Canonicaliser())
+
+    topic = Topic("economy", "Economy", "Milei's programme", ("peso",))
+    assert key(topic) == key(Topic(_fresh("economy"), "Economy", "Milei's programme", ("peso",)))
+    for changed in (topic._replace(name="La economía"), topic._replace(keywords=("peso", "deuda")),
+                    topic._replace(description="")):
+        assert key(changed) != key(topic)
+    # Records of two kinds with equal fields, or a record and a plain tuple of its fields, differ.
+    assert key(FeedLink("a", "b", "c")) != key(tuple(FeedLink("a", "b", "c")))
+    assert key(Paging(1, 2, None, "x")) != key(Paging(1, 2, "x", None))
+    assert key(FeedLink("feed.xml", "application/rss+xml", "RSS")) != key(
+        Topic("feed.xml", "application/rss+xml", "RSS", ()))
+    assert key(Paging(1, 2, None, None)) != key(Topic(1, 2, None, None))
+    # A record shared by many pages is written out once per build.
+    canonical = keys.Canonicaliser()
+    assert canonical(topic) is canonical(topic)
+
+
 
 def _theme(tmp_path: Path, files: dict[str, str]):
     project = copy_site(tmp_path / "project")
