@@ -517,18 +517,26 @@ def _check_translations(articles: list[Article], pages: list[Page], docs: list[S
     """The versions of one article (or page) share a translation_key, one per language, which is
     the slug of one of them unless written: a second version in one language is an error; a written
     key with one version only is a note (not translated yet)."""
-    by_rel = {doc.rel: doc for doc in docs}
-    reread: dict[str, dict] = {}
     codes = [edition.code for edition in config.editions]
     groups: dict[tuple[str, str], list[Article | Page]] = {}
-    for doc in sorted([*articles, *pages], key=lambda d: d.source):
-        kind = "page" if isinstance(doc, Page) else "article"
-        groups.setdefault((kind, doc.translation_key or doc.slug), []).append(doc)
+    for kind, found in (("article", articles), ("page", pages)):
+        for doc in found:
+            groups.setdefault((kind, doc.translation_key or doc.slug), []).append(doc)
+    # Most groups hold one version per language, or one version under its own slug: nothing to say.
+    # The others are reported in the order of their files, each group's versions in that order too.
+    flagged = sorted(((min(doc.source for doc in versions), group, sorted(versions, key=lambda d: d.source))
+                      for group, versions in groups.items()
+                      if len({doc.lang for doc in versions}) < len(versions)
+                      or (len(versions) == 1 and versions[0].translation_key)), key=lambda item: item[0])
+    if not flagged:
+        return
+    by_rel = {doc.rel: doc for doc in docs}
+    reread: dict[str, dict] = {}
 
     def where(doc: Article | Page) -> Location:
         return Location(doc.source, key_line(by_rel[doc.source], config.root, ("translation_key",), reread))
 
-    for (kind, key), versions in groups.items():
+    for _first, (kind, key), versions in flagged:
         first: dict[str, Article | Page] = {}
         for doc in versions:
             other = first.setdefault(doc.lang, doc)
