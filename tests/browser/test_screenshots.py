@@ -18,7 +18,7 @@ def test_screenshots_of_the_main_pages(page, base_url, screenshots_dir, width, s
     for name, path in PAGES.items():
         page.goto(base_url + path)
         if name == "search":
-            page.locator("#search-results li").first.wait_for(timeout=10_000)
+            page.locator("#search-results li").first.wait_for(timeout=30_000)
         target = screenshots_dir / f"{name}-{width}-{scheme}.png"
         page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000, target

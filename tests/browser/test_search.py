@@ -12,8 +12,11 @@ SUBPATH_URL = "https://fixture.example.org/milei-watch/"
 
 
 def results(page):
-    """Wait for the first result, then return every result as (title, href, date, excerpt HTML)."""
-    page.locator("#search-results li").first.wait_for(timeout=10_000)
+    """Wait for the first result, then return every result as (title, href, date, excerpt HTML).
+
+    The wait is long because Pagefind loads its index and WebAssembly on the first search, which on
+    a loaded CI machine (right after a suite's builds) has taken more than ten seconds."""
+    page.locator("#search-results li").first.wait_for(timeout=30_000)
     return [tuple(row) for row in page.evaluate("""() => [...document.querySelectorAll('#search-results li')]
         .map((li) => [li.querySelector('h2 a').textContent, li.querySelector('h2 a').getAttribute('href'),
                       li.querySelector('.search-result-date')?.textContent ?? '',
@@ -71,7 +74,7 @@ def test_a_query_with_no_match_says_so(page, base_url):
     page.goto(base_url + "search/")
     page.get_by_label("Search articles").fill("zzzqqqxxx")
     status = page.locator("#search-status")
-    status.filter(has_text="No results").wait_for(timeout=10_000)
+    status.filter(has_text="No results").wait_for(timeout=30_000)
     assert page.locator("#search-results li").count() == 0
 
 

@@ -37,6 +37,6 @@ def test_the_english_search_page_returns_no_spanish_pages(page, bilingual_url):
     assert hrefs and not any(href.startswith("/es/") for href in hrefs)
     for query in ("deuda", "acreedores"):  # words of the Spanish article
         page.goto(bilingual_url + "search/?q=" + query)
-        page.locator("#search-status").filter(has_text="for “").wait_for(timeout=10_000)
+        page.locator("#search-status").filter(has_text="for “").wait_for(timeout=30_000)
         found = page.locator("#search-results li h2 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
         assert not any(href.startswith("/es/") for href in found), found
