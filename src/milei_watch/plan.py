@@ -86,8 +86,9 @@ def topic_feeds(site: Site, slug: str) -> tuple[FeedLink, ...]:
     return _feed_links(routes.topic(slug), site.topic(slug).name)
 
 
-# (date as a timestamp, tags, topics, listed) of each article: all that related_articles reads.
-Facts = dict[str, tuple[float, tuple[str, ...], tuple[str, ...], bool]]
+# (date as a timestamp, tags, topics, listed, language) of each article: all that related_articles
+# reads. The language is "" for the site's default one: articles are related only within their language.
+Facts = dict[str, tuple[float, tuple[str, ...], tuple[str, ...], bool, str]]
 Related = dict[str, tuple[str, ...]]
 # Beyond this many changed articles, recomputing every article is as quick as finding those affected.
 _RELATED_INCREMENTAL_LIMIT = 200
@@ -95,17 +96,21 @@ _RELATED_INCREMENTAL_LIMIT = 200
 
 def related_facts(site: Site) -> Facts:
     # Plain tuples rather than sets: the build keeps the facts between builds, and tuples load fast.
-    listed = {a.slug: (a.date.timestamp(), a.tags, a.topics, True) for a in site.articles}
-    listed.update((a.slug, (a.date.timestamp(), a.tags, a.topics, False))
+    default = site.config.default_language
+    listed = {a.slug: (a.date.timestamp(), a.tags, a.topics, True, "" if a.lang == default else a.lang)
+              for a in site.articles}
+    listed.update((a.slug, (a.date.timestamp(), a.tags, a.topics, False, "" if a.lang == default else a.lang))
                   for a in site.unlisted)
-    if len(site.config.editions) > 1:  # articles are related only within their language
-        default = site.config.default_language
-        for a in site.articles + site.unlisted:
-            if a.lang != default:
-                when, tags, topics, shown = listed[a.slug]
-                listed[a.slug] = (when, tuple(f"{a.lang}:{t}" for t in tags),
-                                  tuple(f"{a.lang}:{t}" for t in topics), shown)
     return listed
+
+
+def _terms(tags: tuple[str, ...], topics: tuple[str, ...]) -> list[str]:
+    """The lists an article is a candidate in (within its language): one per tag and one per topic."""
+    return [*("t:" + t for t in tags), *("p:" + p for p in topics)]
+
+
+# language → term → the listed articles with that term, by date: (timestamp, slug)
+_Lists = dict[str, dict[str, list[tuple[float, str]]]]
 
 
 def related_articles(site: Site, facts: Facts | None = None, previous: tuple[Facts, Related] | None = None,
@@ -117,15 +122,17 @@ def related_articles(site: Site, facts: Facts | None = None, previous: tuple[Fac
     With the facts and result of a previous build, only the articles whose candidates can have
     changed are scored again: those near a changed article in one of its tag or topic lists."""
     facts = related_facts(site) if facts is None else facts
-    by_term: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    by_term: _Lists = defaultdict(lambda: defaultdict(list))
     # Candidates are listed articles only: an expired one keeps its page but is suggested nowhere.
-    for slug, (when, tags, topics, listed) in sorted(facts.items(), key=lambda item: (item[1][0], item[0])):
+    for slug, (when, tags, topics, listed, lang) in sorted(facts.items(), key=lambda item: (item[1][0], item[0])):
         if listed:
+            lists = by_term[lang]
             for tag in tags:
-                by_term["t:" + tag].append((when, slug))
+                lists["t:" + tag].append((when, slug))
             for topic in topics:
-                by_term["p:" + topic].append((when, slug))
-    if previous is not None:
+                lists["p:" + topic].append((when, slug))
+    # Facts kept by an older version of the build have another shape: then every article is scored.
+    if previous is not None and all(len(known) == 5 for known in islice(previous[0].values(), 1)):
         old_facts, old_result = previous
         changed = [slug for slug in facts.keys() | old_facts.keys() if facts.get(slug) != old_facts.get(slug)]
         if len(changed) <= _RELATED_INCREMENTAL_LIMIT:
@@ -137,8 +144,7 @@ def related_articles(site: Site, facts: Facts | None = None, previous: tuple[Fac
     return {slug: _related_to(slug, facts, by_term) for slug in facts}
 
 
-def _affected(changed: list[str], facts: Facts, old_facts: Facts,
-              by_term: dict[str, list[tuple[float, str]]]) -> set[str]:
+def _affected(changed: list[str], facts: Facts, old_facts: Facts, by_term: _Lists) -> set[str]:
     """The changed articles and every article whose candidate window may hold, or have held, one."""
     affected = set(changed)
     reach = _RELATED_WINDOW + 2
@@ -146,21 +152,23 @@ def _affected(changed: list[str], facts: Facts, old_facts: Facts,
         for known in (facts.get(slug), old_facts.get(slug)):
             if known is None:
                 continue
-            when, tags, topics, _listed = known
-            for term in [*("t:" + t for t in tags), *("p:" + p for p in topics)]:
-                items = by_term.get(term, ())
+            when, tags, topics, _listed, lang = known
+            lists = by_term.get(lang, {})
+            for term in _terms(tags, topics):
+                items = lists.get(term, ())
                 at = bisect_left(items, (when, slug))
                 affected.update(other for _when, other in items[max(0, at - reach): at + reach + 1])
     return affected
 
 
-def _related_to(slug: str, facts: Facts, by_term: dict[str, list[tuple[float, str]]]) -> tuple[str, ...]:
-    when, tags, topics, _listed = facts[slug]
+def _related_to(slug: str, facts: Facts, by_term: _Lists) -> tuple[str, ...]:
+    when, tags, topics, _listed, lang = facts[slug]
     tag_set, topic_set = set(tags), set(topics)
     seen = {slug}
     scored = []
-    for term in [*("t:" + t for t in sorted(tag_set)), *("p:" + p for p in sorted(topic_set))]:
-        items = by_term.get(term)
+    lists = by_term.get(lang, {})
+    for term in _terms(tags, topics):
+        items = lists.get(term)
         if not items:  # a term only this (unlisted) article has
             continue
         at = bisect_left(items, (when, slug))
@@ -168,7 +176,7 @@ def _related_to(slug: str, facts: Facts, by_term: dict[str, list[tuple[float, st
             if other in seen:
                 continue
             seen.add(other)
-            other_when, other_tags, other_topics, _ = facts[other]
+            other_when, other_tags, other_topics, _, _ = facts[other]
             score = 3 * len(tag_set.intersection(other_tags)) + len(topic_set.intersection(other_topics))
             scored.append((-score, abs(other_when - when), other))
     return tuple(other for _score, _distance, other in heapq.nsmallest(RELATED_COUNT, scored))
@@ -257,26 +265,29 @@ def _link_editions(site: Site, jobs: list[PageJob]) -> None:
     share their path inside the edition."""
     prefixes = {edition.code: edition.prefix for edition in site.config.editions}
     default = site.config.default_language
-    groups: dict[tuple, dict[str, str]] = defaultdict(dict)
-    members: list[tuple | None] = []
+    # group → (its versions' addresses by language, its pages); a path group is the path itself
+    groups: dict[tuple | str, tuple[dict[str, str], list[PageJob]]] = {}
     for job in jobs:
-        group = None
-        lang = job.lang or default
-        if job.template in ("article.html", "page.html"):
+        template = job.template
+        if template == "article.html" or template == "page.html":
             doc = job.bodies[0]
-            group = (job.template, doc.translation_key or doc.slug)
+            group: tuple | str = (template, doc.translation_key or doc.slug)
         elif job.output.endswith("index.html"):
-            group = ("path", job.output[len(prefixes[lang]):])
-        if group is not None:
-            groups[group].setdefault(lang, job.output[: -len("index.html")])
-        members.append(group)
+            group = job.output[len(prefixes[job.lang or default]):]
+        else:
+            continue
+        known = groups.get(group)
+        if known is None:
+            known = groups[group] = ({}, [])
+        known[0].setdefault(job.lang or default, job.output[: -len("index.html")])
+        known[1].append(job)
     # One tuple per group, shared by its pages: made once, and canonicalised once for all their keys.
     # The jobs come edition by edition, so each group's versions are already in the editions' order.
-    alternates = {group: tuple(versions.items()) for group, versions in groups.items() if len(versions) > 1}
-    for job, group in zip(jobs, members):
-        shared = alternates.get(group) if group is not None else None
-        if shared is not None:
-            job.context["alternates"] = shared  # each job's context is its own dict, made above
+    for versions, members in groups.values():
+        if len(versions) > 1:
+            shared = tuple(versions.items())
+            for job in members:
+                job.context["alternates"] = shared  # each job's context is its own dict, made above
 
 
 class Section(NamedTuple):

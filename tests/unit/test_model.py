@@ -374,6 +374,19 @@ def test_related_articles_rank_shared_tags_then_topics_then_closeness_then_slug(
     assert related == related_articles(site)  # the same every time
 
 
+def test_related_articles_stay_within_their_language_and_survive_facts_of_an_older_shape():
+    from milei_watch.plan import related_articles
+
+    facts = {"a": (1.0, ("imf",), ("debt-imf",), True, ""), "b": (2.0, ("imf",), ("debt-imf",), True, ""),
+             "c": (1.5, ("imf",), ("debt-imf",), True, "es"), "d": (3.0, ("imf",), ("debt-imf",), True, "es")}
+    fresh = related_articles(None, facts)
+    assert fresh == {"a": ("b",), "b": ("a",), "c": ("d",), "d": ("c",)}  # the same tags, other language: no
+    assert related_articles(None, facts, (facts, fresh)) == fresh
+    # A cache written by an older build kept four facts per article: it is not trusted, nothing breaks.
+    older = {slug: known[:4] for slug, known in facts.items()}
+    assert related_articles(None, facts, (older, {slug: ("stale",) for slug in facts})) == fresh
+
+
 def test_summary_may_be_empty_but_not_left_out(project):
     site, problems = _build(project, {
         "articles/a.md": "---\ntitle: A\ndate: 2026-01-10\ntopics: [economy]\nsummary: ''\n---\nBody.\n",
