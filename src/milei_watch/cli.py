@@ -128,7 +128,9 @@ def run() -> None:
     A build of ten thousand articles leaves hundreds of thousands of objects behind; letting the
     interpreter tear them down (a last garbage collection, then every module) costs 40 to 100 ms
     after the site is written. Every file the command wrote is closed by the time main() returns,
-    so only the standard streams need flushing. In-process callers (tests) use main()."""
+    so only the standard streams need flushing; what a build made is not even freed (`_EXITING`).
+    In-process callers (tests) use main()."""
+    _EXITING.append(True)
     code = main()
     try:
         sys.stdout.flush()
@@ -136,6 +138,11 @@ def run() -> None:
     except BrokenPipeError:  # the reader left: nothing more can be said
         pass
     os._exit(code)
+
+
+# Not empty when the process ends as soon as main() returns (run): a build then keeps its objects
+# here, unfreed (build's `keep`).
+_EXITING: list = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -225,10 +232,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .progress import Progress
 
     config = load_config(args.root, args.out)
-    with collector_paused(), Progress(enabled=not args.quiet and sys.stderr.isatty()) as bar:
+    exiting = bool(_EXITING)
+    with collector_paused(exiting), Progress(enabled=not args.quiet and sys.stderr.isatty()) as bar:
         report = build(config, drafts=args.drafts, future=args.future, full=args.full,
                        now=_parse_now(args.now), jobs=args.jobs, progress=bar.advance, on_total=bar.start,
-                       log=None if args.quiet else _stderr, adopt_out=args.adopt_out)
+                       log=None if args.quiet else _stderr, adopt_out=args.adopt_out,
+                       keep=_EXITING if exiting else None)
     if report.warnings and not args.quiet:
         print(format_report(report.warnings), file=sys.stderr, flush=True)
     if args.verbose:

@@ -123,6 +123,29 @@ def test_second_build_writes_nothing(site_root):
     assert re.match(r"built (\d+) pages: 0 written, \1 unchanged, 0 removed in ", result.stdout)
 
 
+def test_a_build_ending_its_process_leaves_its_objects_unfreed_and_out_of_the_collectors_reach(site_root):
+    import gc
+
+    from milei_watch import cli
+    from milei_watch.build import build, collector_paused
+    from milei_watch.config import load_config
+    from milei_watch.model import Site
+
+    kept: list = []
+    assert gc.isenabled()
+    try:
+        with collector_paused(exiting=True):
+            assert not gc.isenabled()
+            build(load_config(site_root), now=FIXED_NOW, keep=kept)
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert any(isinstance(item, Site) for part in kept if isinstance(part, tuple) for item in part)
+    # Called in-process (as here and by serve), the command keeps nothing: its objects are freed.
+    assert cli.main(["build", "--root", str(site_root), "--now", NOW, "--quiet"]) == 0
+    assert cli._EXITING == []
+
+
 def test_quiet_build_prints_nothing(site_root):
     result = run_cli("build", "--root", site_root, "--now", NOW, "--quiet")
     assert result.returncode == 0
