@@ -18,6 +18,7 @@ import errno
 import hashlib
 import os
 import shutil
+import stat
 from pathlib import Path
 
 from . import outdir, output, search, state
@@ -104,8 +105,33 @@ def _vacate(idle: Path, rel: str) -> str:
     return path
 
 
+# Opening an idle tree's file to write it in place: never through a symbolic link.
+_REWRITE_FLAGS = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def put(idle: Path, rel: str, data: bytes) -> None:
-    """Write one file of the idle tree."""
+    """Write one file of the idle tree.
+
+    A file that is the idle tree's alone (one link: not shared with the site) is written over in
+    place, which neither frees its blocks nor allocates an inode: on a file system mounted with
+    `discard`, unlinking a file whose blocks are on disk costs a hundred times more than the write.
+    A file shared with the site, or anything but a plain file, is unlinked and written anew."""
+    path = output.target(os.fspath(idle), rel)
+    try:
+        fd = os.open(path, _REWRITE_FLAGS)
+    except OSError:  # none there yet (or a link, a folder): the general way
+        output.write_new(_vacate(idle, rel), data)
+        return
+    try:
+        facts = os.fstat(fd)
+        if facts.st_nlink == 1 and stat.S_ISREG(facts.st_mode):
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.ftruncate(fd, len(data))
+            return
+    finally:
+        os.close(fd)
     output.write_new(_vacate(idle, rel), data)
 
 

@@ -79,3 +79,28 @@ def test_present_names_the_files_that_exist_in_order_and_none_of_a_missing_folde
     wanted = ["feed.xml", "gone/index.html", "a/index.html", "dangling.html", "a/other.html"]
     assert output.present(tmp_path, wanted) == ["feed.xml", "a/index.html"]
     assert output.present(tmp_path / "missing", wanted) == []
+
+
+def test_put_writes_an_idle_file_of_its_own_in_place_and_never_one_shared_with_the_site(tmp_path):
+    from milei_watch import publish
+
+    site, idle = tmp_path / "site", tmp_path / "idle"
+    (site / "a").mkdir(parents=True)
+    (idle / "a").mkdir(parents=True)
+    (site / "a" / "shared.html").write_bytes(b"the live page")
+    os.link(site / "a" / "shared.html", idle / "a" / "shared.html")
+    (idle / "a" / "own.html").write_bytes(b"an older page, longer than the new one")
+    with open(idle / "a" / "own.html", "rb") as before:
+        publish.put(idle, "a/own.html", b"new page")
+        assert before.read() == b"new page"  # the same file, written over and cut to its new length
+    publish.put(idle, "a/shared.html", b"new shared page")
+    assert (site / "a" / "shared.html").read_bytes() == b"the live page"  # the site's file is untouched
+    assert (idle / "a" / "shared.html").read_bytes() == b"new shared page"
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"not the site's")
+    (idle / "a" / "link.html").symlink_to(outside)
+    publish.put(idle, "a/link.html", b"page")  # a symbolic link is replaced, never written through
+    assert outside.read_bytes() == b"not the site's" and not (idle / "a" / "link.html").is_symlink()
+    assert (idle / "a" / "link.html").read_bytes() == b"page"
+    publish.put(idle, "b/new.html", b"fresh")  # neither the file nor its folder there yet
+    assert (idle / "b" / "new.html").read_bytes() == b"fresh"
