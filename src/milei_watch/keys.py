@@ -78,11 +78,13 @@ class Canonicaliser:
             result: Any = self._items(value)
         elif kind is frozenset or kind is set:
             result = ("set", tuple(sorted(map(self, value), key=repr)))
-        elif hasattr(kind, "_fields") or dataclasses.is_dataclass(value):  # a named tuple or a dataclass
+        elif kind in _FIELDS or hasattr(kind, "_fields") or dataclasses.is_dataclass(value):  # a record
             names = _FIELDS.get(kind)
-            if names is None:
-                names = _FIELDS[kind] = kind._fields if hasattr(kind, "_fields") else tuple(
-                    f.name for f in dataclasses.fields(value))
+            if names is None:  # a named tuple's fields, else a dataclass's
+                names = getattr(kind, "_fields", None)
+                if names is None:
+                    names = tuple(f.name for f in dataclasses.fields(value))
+                _FIELDS[kind] = names
             # A record (a byline, a topic, a feed link) is often shared by thousands of pages: it
             # stands in their keys by the digest of its fields, so each is written out only once.
             result = (kind.__name__, digest(*(self(getattr(value, name)) for name in names)))

@@ -77,11 +77,16 @@ def write_new(path: Path | str, data: bytes) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd = os.open(path, _NEW_FLAGS, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        write_all(fd, data)
     finally:
         os.close(fd)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte to an open file (os.write may write fewer than it is given)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def replace_tree(tree: Path, target: Path) -> None:

@@ -97,11 +97,11 @@ _RELATED_INCREMENTAL_LIMIT = 200
 def related_facts(site: Site) -> Facts:
     # Plain tuples rather than sets: the build keeps the facts between builds, and tuples load fast.
     default = site.config.default_language
-    listed = {a.slug: (a.date.timestamp(), a.tags, a.topics, True, "" if a.lang == default else a.lang)
-              for a in site.articles}
-    listed.update((a.slug, (a.date.timestamp(), a.tags, a.topics, False, "" if a.lang == default else a.lang))
-                  for a in site.unlisted)
-    return listed
+    facts: Facts = {}
+    for shown, articles in ((True, site.articles), (False, site.unlisted)):
+        for a in articles:
+            facts[a.slug] = (a.date.timestamp(), a.tags, a.topics, shown, "" if a.lang == default else a.lang)
+    return facts
 
 
 def _terms(tags: tuple[str, ...], topics: tuple[str, ...]) -> list[str]:
@@ -127,7 +127,7 @@ def related_articles(site: Site, facts: Facts | None = None, previous: tuple[Fac
     for slug, (when, tags, topics, listed, lang) in sorted(facts.items(), key=lambda item: (item[1][0], item[0])):
         if listed:
             lists = by_term[lang]
-            for tag in tags:
+            for tag in tags:  # _terms written out: this loop runs for every article of the site
                 lists["t:" + tag].append((when, slug))
             for topic in topics:
                 lists["p:" + topic].append((when, slug))

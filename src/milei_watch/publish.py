@@ -117,22 +117,25 @@ def put(idle: Path, rel: str, data: bytes) -> None:
     `discard`, unlinking a file whose blocks are on disk costs a hundred times more than the write.
     A file shared with the site, or anything but a plain file, is unlinked and written anew."""
     path = output.target(os.fspath(idle), rel)
+    if not _write_over(path, data):
+        output.write_new(_vacate(idle, rel), data)
+
+
+def _write_over(path: str, data: bytes) -> bool:
+    """Write over a plain file with a single link, in place; False (nothing written) for anything else."""
     try:
         fd = os.open(path, _REWRITE_FLAGS)
-    except OSError:  # none there yet (or a link, a folder): the general way
-        output.write_new(_vacate(idle, rel), data)
-        return
+    except OSError:  # none there yet, a symbolic link, a folder
+        return False
     try:
         facts = os.fstat(fd)
-        if facts.st_nlink == 1 and stat.S_ISREG(facts.st_mode):
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.ftruncate(fd, len(data))
-            return
+        if facts.st_nlink != 1 or not stat.S_ISREG(facts.st_mode):
+            return False
+        output.write_all(fd, data)
+        os.ftruncate(fd, len(data))
+        return True
     finally:
         os.close(fd)
-    output.write_new(_vacate(idle, rel), data)
 
 
 def link_from(site: Path, idle: Path, rel: str) -> None:
