@@ -26,6 +26,7 @@ def target(out_dir: Path | str, rel: str) -> Path | str:
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 _NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+_OVER_FLAGS = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -78,6 +79,26 @@ def write_new(path: Path | str, data: bytes) -> None:
         fd = os.open(path, _NEW_FLAGS, 0o644)
     try:
         write_all(fd, data)
+    finally:
+        os.close(fd)
+
+
+def write_in_place(path: Path | str, data: bytes) -> None:
+    """Write a file that may already exist with the same or other bytes (a cache entry), in place.
+
+    It is opened without truncation and cut to length once written: on ext4, truncating a file
+    that holds data when it is opened makes its close wait until the new data has blocks on disk
+    (the file system's guard against a replacement lost in a crash), which costs a hundred times
+    more than the write. A reader can see a mix of old and new bytes, so only files whose contents
+    carry their own checksum are written this way."""
+    try:
+        fd = os.open(path, _OVER_FLAGS, 0o644)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, _OVER_FLAGS, 0o644)
+    try:
+        write_all(fd, data)
+        os.ftruncate(fd, len(data))
     finally:
         os.close(fd)
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import __version__, model
-from .output import write_atomic, write_new
+from .output import write_atomic, write_in_place
 from .sources import FileStamp, SourceDoc, hash_bytes
 
 FORMAT = 14  # 10: Article.image, body_assets; 11: articles in shards; 12, 13: named tuples; 14: Page.slug_line
@@ -407,11 +407,12 @@ def read_html(cache_dir: Path, key: str) -> tuple[str, int] | None:
 def write_html(cache_dir: Path, key: str, html: str, words: int) -> None:
     """Store a body's HTML behind its checksum; the cache is an optimisation, so a failed write is ignored.
 
-    Written in place rather than through a renamed temporary file: an entry cut short by a killed
-    build, or read while another worker writes the same bytes, fails its checksum and is rendered again."""
+    Written in place (output.write_in_place) rather than through a renamed temporary file: an entry
+    cut short by a killed build, or read while another worker writes it, fails its checksum and is
+    rendered again. Two documents with one body (an untranslated version) share an entry."""
     data = b"%d\n" % words + html.encode("utf-8")
     try:
-        write_new(_html_path(cache_dir, key), hash_bytes(data).encode() + b"\n" + data)
+        write_in_place(_html_path(cache_dir, key), hash_bytes(data).encode() + b"\n" + data)
     except OSError:
         pass
 

@@ -118,3 +118,32 @@ def test_a_featured_article_stays_featured_through_the_cache(tmp_path: Path) -> 
     loaded, _reason = state.load(config.cache_dir, config.output_dir, config.tz)
     assert loaded is not None and loaded.articles == articles
     assert sorted(a.slug for a in loaded.articles.values() if a.featured) == ["deuda-y-fmi", "el-ajuste-fiscal-de-milei-ano-uno"]
+
+
+def test_a_cached_body_is_written_over_in_place_never_truncated_on_open_nor_through_a_link(tmp_path: Path,
+                                                                                              monkeypatch) -> None:
+    """On ext4, a file truncated when it is opened makes its close wait for the new data to reach
+    the disk: a site whose versions share a body paid that on every page of the second edition."""
+    import os
+
+    cache = tmp_path / "cache"
+    state.write_html(cache, "body-key", "<p>" + "a long body " * 200 + "</p>", 400)
+    flags_seen = []
+    real_open = os.open
+
+    def recording_open(path, flags, *args, **kwargs):
+        flags_seen.append(flags)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording_open)
+    state.write_html(cache, "body-key", "<p>short</p>", 1)
+    monkeypatch.undo()
+    assert flags_seen and not any(flags & os.O_TRUNC for flags in flags_seen)
+    assert state.read_html(cache, "body-key") == ("<p>short</p>", 1)  # cut to its new length
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the cache's")
+    entry = state._html_path(cache, "linked-key")
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    entry.symlink_to(outside)
+    state.write_html(cache, "linked-key", "<p>x</p>", 1)  # refused: the cache is an optimisation
+    assert outside.read_text() == "not the cache's"
