@@ -72,11 +72,7 @@ def write_new(path: Path | str, data: bytes) -> None:
 
     Plain os calls: a clean build writes tens of thousands of these, and a buffered file object
     costs three more system calls each (fstat, ioctl, lseek) for one write."""
-    try:
-        fd = os.open(path, _NEW_FLAGS, 0o644)
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, _NEW_FLAGS, 0o644)
+    fd = _open_in_folder(path, _NEW_FLAGS)
     try:
         write_all(fd, data)
     finally:
@@ -91,16 +87,21 @@ def write_in_place(path: Path | str, data: bytes) -> None:
     (the file system's guard against a replacement lost in a crash), which costs a hundred times
     more than the write. A reader can see a mix of old and new bytes, so only files whose contents
     carry their own checksum are written this way."""
-    try:
-        fd = os.open(path, _OVER_FLAGS, 0o644)
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, _OVER_FLAGS, 0o644)
+    fd = _open_in_folder(path, _OVER_FLAGS)
     try:
         write_all(fd, data)
         os.ftruncate(fd, len(data))
     finally:
         os.close(fd)
+
+
+def _open_in_folder(path: Path | str, flags: int) -> int:
+    """Open a file for writing, making its folder first when it is missing."""
+    try:
+        return os.open(path, flags, 0o644)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return os.open(path, flags, 0o644)
 
 
 def write_all(fd: int, data: bytes) -> None:
