@@ -26,7 +26,8 @@ def target(out_dir: Path | str, rel: str) -> Path | str:
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 _NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-_OVER_FLAGS = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+# Opening a file to write it over in place: never through a symbolic link.
+REWRITE_FLAGS = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -87,12 +88,17 @@ def write_in_place(path: Path | str, data: bytes) -> None:
     (the file system's guard against a replacement lost in a crash), which costs a hundred times
     more than the write. A reader can see a mix of old and new bytes, so only files whose contents
     carry their own checksum are written this way."""
-    fd = _open_in_folder(path, _OVER_FLAGS)
+    fd = _open_in_folder(path, REWRITE_FLAGS | os.O_CREAT)
     try:
-        write_all(fd, data)
-        os.ftruncate(fd, len(data))
+        write_over(fd, data)
     finally:
         os.close(fd)
+
+
+def write_over(fd: int, data: bytes) -> None:
+    """Write every byte over a file just opened without truncation, and cut it to their length."""
+    write_all(fd, data)
+    os.ftruncate(fd, len(data))
 
 
 def _open_in_folder(path: Path | str, flags: int) -> int:

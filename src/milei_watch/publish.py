@@ -105,10 +105,6 @@ def _vacate(idle: Path, rel: str) -> str:
     return path
 
 
-# Opening an idle tree's file to write it in place: never through a symbolic link.
-_REWRITE_FLAGS = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
 def put(idle: Path, rel: str, data: bytes) -> None:
     """Write one file of the idle tree.
 
@@ -124,15 +120,14 @@ def put(idle: Path, rel: str, data: bytes) -> None:
 def _write_over(path: str, data: bytes) -> bool:
     """Write over a plain file with a single link, in place; False (nothing written) for anything else."""
     try:
-        fd = os.open(path, _REWRITE_FLAGS)
+        fd = os.open(path, output.REWRITE_FLAGS)
     except OSError:  # none there yet, a symbolic link, a folder
         return False
     try:
         facts = os.fstat(fd)
         if facts.st_nlink != 1 or not stat.S_ISREG(facts.st_mode):
             return False
-        output.write_all(fd, data)
-        os.ftruncate(fd, len(data))
+        output.write_over(fd, data)
         return True
     finally:
         os.close(fd)
