@@ -347,10 +347,11 @@ def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds) -> li
         listed = index < len(articles)
         newer = articles[index - 1] if listed and index > 0 else None
         older = articles[index + 1] if listed and index + 1 < len(articles) else None
-        rel = tuple(by_slug[s] for s in related.get(article.slug, ()))
+        rel = tuple(map(by_slug.__getitem__, related.get(article.slug, ())))
         author = site.authors.get(article.author)
-        # An expired article may carry a tag no listed article has, and so no tag page to link to.
-        linked = tuple(tag for tag in article.tags if tag in listed_tags)
+        # An expired article may carry a tag no listed article has, and so no tag page to link to;
+        # a listed article's tags all have one.
+        linked = article.tags if listed else tuple(tag for tag in article.tags if tag in listed_tags)
         context = {"article": article, "newer": newer, "older": older, "related": rel,
                    "author": author, "expired": not listed, "feeds": feeds, "tag_pages": linked}
         jobs.append(PageJob(routes.output_path(article.url), "article.html", context, (article,), True))
@@ -500,7 +501,7 @@ def _sources_page(site: Site, feeds) -> PageJob:
         vias: dict[str, None] = {}
         direct = False
         entries = []
-        for article in sorted(cited[key].values(), key=lambda a: (-a.date.timestamp(), a.slug)):
+        for article in cited[key].values():  # in the site's order: newest first
             own: dict[str, None] = {}
             for ref in article.sources:
                 if ref.publisher.casefold() != key:
