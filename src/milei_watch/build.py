@@ -140,10 +140,7 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     page_jobs += [plan.PageJob(output, images.JOB, context)
                   for output, context in figures.image_outputs(site.articles + site.unlisted + site.pages, registry)]
     site_keys = keys.site_keys(inputs.site_key(found, site.pages), found.templates)
-    digests = registry.digests()
-    canonicalise = keys.Canonicaliser(digests)
-    contexts = [keys.context_key(job.template, job.lang, job.context, canonicalise) for job in page_jobs]
-    page_keys = [keys.job_key(job, site_keys, context, digests) for context, job in zip(contexts, page_jobs)]
+    contexts, page_keys = keys.key_jobs(page_jobs, site_keys, registry.digests(), jobs)
 
     # 3. Render the pages whose key differs from what the site holds, into the idle tree.
     tree = publish.Trees(config, index)
@@ -188,7 +185,7 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
                          found.statics_digest, site.pages,
                          contexts={job.output: contexts[i] for i, job in enumerate(page_jobs)})
     if keep is not None:
-        keep.append((previous, docs, texts, site, registry, page_jobs, contexts, page_keys, canonicalise,
+        keep.append((previous, docs, texts, site, registry, page_jobs, contexts, page_keys,
                      renderer, tree, new_keys, record))
     next_up = (site.scheduled[0].date, site.scheduled[0].source) if site.scheduled else None
     valid_until = plan.next_change(site, now)

@@ -97,6 +97,52 @@ def test_a_record_stands_in_a_key_by_its_kind_and_every_field() -> None:
 
 
 
+def _planned(tmp_path: Path) -> list:
+    from milei_watch import plan
+    site = _site(tmp_path)
+    return plan.plan_pages(site, plan.related_articles(site), FIXED_NOW)
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[int]:
+    """The children key_jobs forks (their process ids), with forking allowed for a site of any size."""
+    children: list[int] = []
+    real_fork = keys.os.fork
+
+    def counted() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(keys.os, "fork", counted)
+    monkeypatch.setattr(keys, "FORK_THRESHOLD", 2)
+    return children
+
+
+def test_jobs_keyed_half_in_a_forked_child_get_the_keys_of_one_process(tmp_path: Path, forks) -> None:
+    jobs = _planned(tmp_path)
+    alone = keys.key_jobs(jobs, {"": "site"}, {}, workers=1)
+    assert not forks
+    assert keys.key_jobs(jobs, {"": "site"}, {}, workers=2) == alone
+    assert len(forks) == 1  # the child keyed its half, and was reaped
+    with pytest.raises(ChildProcessError):
+        keys.os.waitpid(forks[0], keys.os.WNOHANG)
+    assert len(alone[0]) == len(jobs) and len(set(alone[1])) == len(jobs)  # one key per page, each its own
+
+
+def test_a_context_the_forked_child_cannot_key_is_reported_here_and_no_child_is_left(
+        tmp_path: Path, forks) -> None:
+    jobs = _planned(tmp_path)
+    broken = jobs[1]  # an odd place: the child's half
+    jobs[1] = broken._replace(context=dict(broken.context, thing=object()))
+    with pytest.raises(TypeError, match="no canonical form for object"):
+        keys.key_jobs(jobs, {"": "site"}, {}, workers=2)
+    assert len(forks) == 1
+    with pytest.raises(ChildProcessError):
+        keys.os.waitpid(forks[0], keys.os.WNOHANG)
+
+
 def _theme(tmp_path: Path, files: dict[str, str]):
     project = copy_site(tmp_path / "project")
     for name, text in files.items():
