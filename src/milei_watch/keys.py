@@ -55,12 +55,15 @@ class Canonicaliser:
     def _article(self, value: Article) -> tuple:
         """An article by its front matter, and by the bytes of its lead image when it has one."""
         known = self._docs.get(id(value))
-        if known is None:
-            if value.image is None:
-                known = ("doc", value.meta_digest)
-            else:
-                known = ("doc", value.meta_digest, self._assets.get(lead_image(value.image.src) or "", ""))
-            self._docs[id(value)] = known
+        return self._new_article(value) if known is None else known
+
+    def _new_article(self, value: Article) -> tuple:
+        """The form of an article not met before in this build, kept for its next mention."""
+        if value.image is None:
+            known = ("doc", value.meta_digest)
+        else:
+            known = ("doc", value.meta_digest, self._assets.get(lead_image(value.image.src) or "", ""))
+        self._docs[id(value)] = known
         return known
 
     def __call__(self, value: Any) -> Any:
@@ -109,7 +112,7 @@ class Canonicaliser:
             if kind in _PLAIN:
                 out.append(item)
             elif kind is Article:
-                out.append(docs.get(id(item)) or self._article(item))
+                out.append(docs.get(id(item)) or self._new_article(item))
             elif kind is tuple:  # related articles, tags, feed links, alternates: each converted once
                 known = seen.get(id(item))
                 if known is None:
