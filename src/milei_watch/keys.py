@@ -209,13 +209,17 @@ def key_jobs(jobs: Sequence[PageJob], site_keys: dict[str, str], assets: dict[st
     # Every other job is the child's, so that each process gets as many of the costly pages (long
     # listings) as the other.
     theirs, ours = jobs[1::2], jobs[::2]
-    child = _Forked(lambda: _key_range(theirs, site_keys, assets))
+    try:
+        child = _Forked(lambda: _key_range(theirs, site_keys, assets))
+    except OSError:  # no process to spare (EAGAIN, ENOMEM): every job is keyed here
+        return _key_range(jobs, site_keys, assets)
     try:
         mine = _key_range(ours, site_keys, assets)
         rest = child.result()
     finally:
         child.reap()
-    if rest is None:
+    if not (isinstance(rest, tuple) and len(rest) == 2 and all(
+            isinstance(keys, list) and len(keys) == len(theirs) for keys in rest)):
         rest = _key_range(theirs, site_keys, assets)
     contexts, page_keys = [""] * len(jobs), [""] * len(jobs)
     contexts[::2], page_keys[::2] = mine
@@ -237,7 +241,12 @@ class _Forked:
 
     def __init__(self, work: Callable[[], Any]) -> None:
         read_end, write_end = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
         if self.pid == 0:
             status = 1
             try:

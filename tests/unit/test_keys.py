@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,19 @@ def test_a_context_the_forked_child_cannot_key_is_reported_here_and_no_child_is_
     assert len(forks) == 1
     with pytest.raises(ChildProcessError):
         keys.os.waitpid(forks[0], keys.os.WNOHANG)
+
+
+def test_jobs_are_keyed_here_when_no_process_can_be_forked(tmp_path: Path, forks, monkeypatch) -> None:
+    jobs = _planned(tmp_path)
+    alone = keys.key_jobs(jobs, {"": "site"}, {}, workers=1)
+    opened = len(os.listdir("/proc/self/fd"))
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(keys.os, "fork", refused)
+    assert keys.key_jobs(jobs, {"": "site"}, {}, workers=2) == alone
+    assert len(os.listdir("/proc/self/fd")) == opened  # the pipe made for the child is closed
 
 
 def _theme(tmp_path: Path, files: dict[str, str]):
