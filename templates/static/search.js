@@ -9,16 +9,24 @@ const LIMIT = 20;
 const text = script.dataset;
 const say = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => values[key]);
 
-let engine;
-async function load() {
-  if (!engine) {
-    engine = await import(script.dataset.pagefind);
+// Pagefind is loaded and started once for the page, however many searches ask for it while it loads
+// (typing searches, and so does Enter). A load that failed is tried again by the next search.
+let loading;
+function load() {
+  loading ??= (async () => {
+    const engine = await import(script.dataset.pagefind);
     // Result URLs carry the site's sub-path, e.g. /milei-watch/articles/x/.
     await engine.options({ baseUrl: script.dataset.baseUrl || "/" });
     await engine.init();
-  }
-  return engine;
+    return engine;
+  })().catch((error) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
 }
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function element(tag, value, className) {
   const el = document.createElement(tag);
@@ -56,8 +64,13 @@ async function run(query) {
   let found;
   try {
     const pagefind = await load();
-    const search = await pagefind.debouncedSearch(trimmed, {}, 150);
-    if (search === null || ticket !== latest) return; // a newer query superseded this one
+    // Search once the typing pauses; only the latest query searches and shows its results, whatever
+    // order the searches of earlier ones would finish in.
+    pagefind.preload(trimmed).catch(() => {});
+    await pause(150);
+    if (ticket !== latest) return; // a newer query superseded this one
+    const search = await pagefind.search(trimmed);
+    if (ticket !== latest) return;
     found = { total: search.results.length, items: await Promise.all(search.results.slice(0, LIMIT).map((r) => r.data())) };
   } catch (error) {
     if (ticket === latest) status.textContent = text.unavailable;

@@ -87,6 +87,39 @@ def test_pressing_enter_searches_without_leaving_the_page(page, base_url):
     assert page.url.startswith(base_url + "search/")
 
 
+def _count_pagefind_starts(page) -> None:
+    """Serve Pagefind's module with its `init` export counting its calls in `window.pagefindStarts`."""
+    def counted(route):
+        response = route.fetch()
+        text = response.text()
+        exports = "export{createInstance,debouncedSearch,destroy,filters,init,"
+        assert exports in text, "Pagefind's module exports changed: update this test"
+        text = text.replace(exports, "const countedInit=(...args)=>{window.pagefindStarts=(window.pagefindStarts||0)+1;"
+                                     "return init(...args);};export{createInstance,debouncedSearch,destroy,filters,"
+                                     "countedInit as init,")
+        route.fulfill(response=response, body=text)
+
+    page.route("**/pagefind/pagefind.js", counted)
+
+
+def test_a_query_typed_and_submitted_before_pagefind_has_loaded_shows_its_results(page, base_url):
+    # Typing searches (the input event) and so does the form's submit: here both start in one task,
+    # before Pagefind's module has loaded, as they do when Enter follows the typing quickly. Pagefind
+    # is started once: started twice at once, it hung the search on a loaded machine (its worker's
+    # start timed out for one start and was torn down under the other).
+    _count_pagefind_starts(page)
+    page.goto(base_url + "search/")
+    page.evaluate("""() => {
+        const input = document.getElementById('search-input');
+        input.value = 'Washington';
+        input.dispatchEvent(new Event('input', {bubbles: true}));
+        document.querySelector('.search-form').requestSubmit();
+    }""")
+    assert results(page)
+    assert re.match(r"\d+ results? for “Washington”", page.locator("#search-status").inner_text())
+    assert page.evaluate("window.pagefindStarts") == 1
+
+
 def test_search_works_under_a_sub_path(page, tmp_path):
     site = built_site("basic", base_url=SUBPATH_URL, search=True)
     (tmp_path / "milei-watch").symlink_to(site, target_is_directory=True)
