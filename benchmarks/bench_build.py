@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -39,6 +40,16 @@ WORDS = ("argentina milei peso inflation austerity reform budget deficit investm
          "exports imports tariff subsidy privatisation state company governance policy rhetoric "
          "analysis report source evidence forecast risk scenario government congress province").split()
 TAGS = tuple(f"tag-{i:02d}" for i in range(40))
+# The Spanish versions' bodies say the same in other words, as a translation does: with the English
+# bodies they would share every HTML cache entry (and Markdown pass) with them, which no real
+# translated site does.
+SPANISH = dict(zip(WORDS, (
+    "argentina milei peso inflación austeridad reforma presupuesto déficit inversión energía litio "
+    "tecnología acreedores bono reestructuración tesoro washington ministerial embajada diplomacia "
+    "región venezuela cuba brasil china rusia mercosur sindicatos protesta confianza mercados "
+    "exportaciones importaciones arancel subsidio privatización estado empresa gobernanza política "
+    "retórica análisis informe fuente evidencia pronóstico riesgo escenario gobierno congreso provincia").split(),
+    strict=True))
 
 # Run the CLI in this process so that RUSAGE_SELF is the main build process alone (not its workers).
 _RUNNER = (
@@ -131,9 +142,19 @@ def make_corpus(root: Path, count: int, seed: int = 20231210, languages: int = 1
             text = text.replace("\ntopics:", f"\ntranslation_key: k{index}\ntopics:", 1)
             spanish = text.replace('title: "Synthetic analysis', 'title: "Análisis sintético', 1).replace(
                 "\ntopics:", "\nlang: es\ntopics:", 1)
+            meta, _sep, body = spanish.partition("\n---\n")
+            spanish = meta + "\n---\n" + re.sub(r"[A-Za-z]+", _in_spanish, body)
             (path.parent / f"sintetico-{index:06d}.md").write_text(spanish, "utf-8")
         path.write_text(text, "utf-8")
     add_images(root, count, images)
+
+
+def _in_spanish(word: re.Match) -> str:
+    english = word[0]
+    spanish = SPANISH.get(english.lower())
+    if spanish is None:
+        return english
+    return spanish.capitalize() if english[0].isupper() else spanish
 
 
 IMAGE_SIZE = (1600, 1067)  # a common upload limit of newsroom systems: every size the build makes
