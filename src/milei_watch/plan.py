@@ -263,31 +263,33 @@ def _link_editions(site: Site, jobs: list[PageJob]) -> None:
     the language switcher and the sitemap. An article's or page's versions share a
     translation_key, which is the slug of one of them unless written; any other page's versions
     share their path inside the edition."""
-    prefixes = {edition.code: edition.prefix for edition in site.config.editions}
     default = site.config.default_language
-    # group → (its versions' addresses by language, its pages); a path group is the path itself
-    groups: dict[tuple | str, tuple[dict[str, str], list[PageJob]]] = {}
-    for job in jobs:
-        template = job.template
+    cut = {edition.code: len(edition.prefix) for edition in site.config.editions}
+    cut[""] = cut[default]  # a job of the default language has no code of its own
+    # group → (its versions' addresses by language, its pages' contexts); a path group is the path itself
+    groups: dict[tuple | str, tuple[dict[str, str], list[dict[str, Any]]]] = {}
+    # Unpacked rather than read by attribute: this loop runs over every page of every edition.
+    for output, template, context, bodies, _searchable, lang in jobs:
         if template == "article.html" or template == "page.html":
-            doc = job.bodies[0]
+            doc = bodies[0]
             group: tuple | str = (template, doc.translation_key or doc.slug)
-        elif job.output.endswith("index.html"):
-            group = job.output[len(prefixes[job.lang or default]):]
+        elif output.endswith("index.html"):
+            group = output[cut[lang]:]
         else:
             continue
         known = groups.get(group)
         if known is None:
-            known = groups[group] = ({}, [])
-        known[0].setdefault(job.lang or default, job.output[: -len("index.html")])
-        known[1].append(job)
+            groups[group] = ({lang or default: output[:-10]}, [context])  # the address: without index.html
+        else:
+            known[0].setdefault(lang or default, output[:-10])
+            known[1].append(context)
     # One tuple per group, shared by its pages: made once, and canonicalised once for all their keys.
     # The jobs come edition by edition, so each group's versions are already in the editions' order.
-    for versions, members in groups.values():
+    for versions, contexts in groups.values():
         if len(versions) > 1:
             shared = tuple(versions.items())
-            for job in members:
-                job.context["alternates"] = shared  # each job's context is its own dict, made above
+            for context in contexts:
+                context["alternates"] = shared  # each job's context is its own dict, made above
 
 
 class Section(NamedTuple):

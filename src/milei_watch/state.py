@@ -41,7 +41,8 @@ from . import __version__, model
 from .output import write_atomic, write_in_place
 from .sources import FileStamp, SourceDoc, hash_bytes
 
-FORMAT = 14  # 10: Article.image, body_assets; 11: articles in shards; 12, 13: named tuples; 14: Page.slug_line
+FORMAT = 15  # 10: Article.image, body_assets; 11: articles in shards; 12, 13: named tuples; 14: Page.slug_line;
+# 15: related-article facts in marshal
 # A file modified this close to the previous scan may have changed again within the same
 # timestamp tick, so its stat is not trusted (git's "racy clean" rule).
 RACY_MARGIN_NS = 2_000_000_000
@@ -325,8 +326,9 @@ def load(cache_dir: Path, out_dir: Path, tz: dt.tzinfo) -> tuple[BuildState | No
             if header[:3] != (FORMAT, __version__, str(out_dir)):
                 return None, "build cache is from another version or output folder; building everything"
             state = pickle.load(handle)
-        if not isinstance(state, BuildState):
-            raise TypeError("not a build state")
+            if not isinstance(state, BuildState):
+                raise TypeError("not a build state")
+            state.related = marshal.loads(handle.read())
         state.token = header[3]
         state.shards = _load_shards(cache_dir, _shard_tokens(header))
         for _token, rows in state.shards.values():
@@ -361,7 +363,9 @@ def save(cache_dir: Path, out_dir: Path, state: BuildState) -> str:
         # A validated article needs no front matter kept: it is reused whole while its file is unchanged.
         doc_row = tuple({} if name in ("meta", "lines") else getattr(doc, name) for name in _DOC_FIELDS)
         rows.append((rel, tuple(stamp), doc_row, _encode_article(article)))
-    light = dataclasses.replace(state, files=rest, articles={}, rows={}, shards={})
+    # The related-article facts are plain values, twenty thousand of them on a large site: marshal
+    # writes and reads them three to four times faster than pickle.
+    light = dataclasses.replace(state, files=rest, articles={}, rows={}, shards={}, related=None)
     grouped: list[list[tuple]] = [[] for _ in range(SHARDS)]
     for row in sorted(rows, key=lambda row: row[0]):
         grouped[_shard_of(row[0])].append(row)
@@ -377,7 +381,8 @@ def save(cache_dir: Path, out_dir: Path, state: BuildState) -> str:
     with contextlib.suppress(OSError):
         (cache_dir / "articles.marshal").unlink()  # the one file the articles were kept in before shards
     data = pickle.dumps((FORMAT, __version__, str(out_dir), token, tuple(tokens)),
-                        protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL)
+                        protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL) \
+        + marshal.dumps(state.related)
     write_atomic(_path(cache_dir), data)
     return token
 
