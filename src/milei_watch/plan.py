@@ -192,8 +192,9 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
     jobs: list[PageJob] = []
     fonts = tuple((name, (theme or {}).get(name, "")) for name in sharecard.FONTS)
     featured = frozenset(a.translation_key or a.slug for a in site.articles if a.featured)
+    versions = _document_versions(site) if len(site.config.editions) > 1 else {}
     for edition in site.config.editions:
-        pages = _edition_pages(site.in_edition(edition.code), related, fonts, featured)
+        pages = _edition_pages(site.in_edition(edition.code), related, fonts, featured, versions)
         if edition.prefix:
             prefix, code = edition.prefix, edition.code
             pages = [PageJob(prefix + output, template, context, bodies, searchable, code)
@@ -211,8 +212,11 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
 
 
 def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple[tuple[str, str], ...] = (),
-                   featured: frozenset[str] = frozenset()) -> list[PageJob]:
-    """The pages of one edition, at paths inside it."""
+                   featured: frozenset[str] = frozenset(), versions: dict[tuple[str, str], tuple] | None = None,
+                   ) -> list[PageJob]:
+    """The pages of one edition, at paths inside it; `versions` gives each article's and page's
+    addresses in every language it has (`_document_versions`)."""
+    versions = versions or {}
     jobs: list[PageJob] = []
     config = site.config
     articles = site.articles
@@ -223,10 +227,13 @@ def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple
             by_topic[slug].append(article)
     timeline = _events(site)
     jobs.append(_home(site, by_topic, feeds, featured))
-    jobs.extend(_article_pages(site, related, feeds))
+    jobs.extend(_article_pages(site, related, feeds, versions))
     for page in site.pages:
-        jobs.append(PageJob(routes.output_path(page.url), "page.html",
-                            {"doc": page, "feeds": feeds}, (page,), True))
+        context = {"doc": page, "feeds": feeds}
+        shared = versions.get(("page.html", page.translation_key or page.slug))
+        if shared is not None:
+            context["alternates"] = shared
+        jobs.append(PageJob(routes.output_path(page.url), "page.html", context, (page,), True))
     for topic in config.topics:
         members = tuple(by_topic[topic.slug])
         tfeeds = topic_feeds(site, topic.slug)
@@ -257,33 +264,46 @@ def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple
     return jobs
 
 
+def _document_versions(site: Site) -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+    """The addresses of every article's and page's versions, for those that exist in several
+    languages: (template, translation key) → ((language, path under the site), ...) in the editions'
+    order. A document's versions share a translation_key, which is the slug of one of them unless
+    written. One tuple per document, shared by its versions' pages: made once, and canonicalised
+    once for all their keys."""
+    groups: dict[tuple[str, str], dict[str, str]] = {}
+    for edition in site.config.editions:
+        code, prefix = edition.code, edition.prefix
+        for template, docs in (("article.html", site.articles + site.unlisted), ("page.html", site.pages)):
+            for doc in docs:
+                if doc.lang != code:
+                    continue
+                # the address of the document's page, as _article_pages and _edition_pages place it
+                address = prefix + routes.output_path(doc.url)[: -len("index.html")]
+                groups.setdefault((template, doc.translation_key or doc.slug), {}).setdefault(code, address)
+    return {group: tuple(found.items()) for group, found in groups.items() if len(found) > 1}
+
+
 def _link_editions(site: Site, jobs: list[PageJob]) -> None:
-    """Give every page that exists in several languages the addresses of its versions
-    (`alternates`: (language, path under the site) in the editions' order), for hreflang links,
-    the language switcher and the sitemap. An article's or page's versions share a
-    translation_key, which is the slug of one of them unless written; any other page's versions
-    share their path inside the edition."""
+    """Give every page that exists in several languages, other than an article's or a page's
+    (`_document_versions`), the addresses of its versions (`alternates`: (language, path under the
+    site) in the editions' order), for hreflang links, the language switcher and the sitemap: a
+    page's versions share their path inside the edition."""
     default = site.config.default_language
     cut = {edition.code: len(edition.prefix) for edition in site.config.editions}
     cut[""] = cut[default]  # a job of the default language has no code of its own
-    # group → (its versions' addresses by language, its pages' contexts); a path group is the path itself
-    groups: dict[tuple | str, tuple[dict[str, str], list[dict[str, Any]]]] = {}
+    # path inside the edition → (its versions' addresses by language, its pages' contexts)
+    groups: dict[str, tuple[dict[str, str], list[dict[str, Any]]]] = {}
     # Unpacked rather than read by attribute: this loop runs over every page of every edition.
-    for output, template, context, bodies, _searchable, lang in jobs:
-        if template == "article.html" or template == "page.html":
-            doc = bodies[0]
-            group: tuple | str = (template, doc.translation_key or doc.slug)
-        elif output.endswith("index.html"):
-            group = output[cut[lang]:]
-        else:
+    for output, template, context, _bodies, _searchable, lang in jobs:
+        if template == "article.html" or template == "page.html" or not output.endswith("index.html"):
             continue
+        group = output[cut[lang]:]
         known = groups.get(group)
         if known is None:
             groups[group] = ({lang or default: output[:-10]}, [context])  # the address: without index.html
         else:
             known[0].setdefault(lang or default, output[:-10])
             known[1].append(context)
-    # One tuple per group, shared by its pages: made once, and canonicalised once for all their keys.
     # The jobs come edition by edition, so each group's versions are already in the editions' order.
     for versions, contexts in groups.values():
         if len(versions) > 1:
@@ -340,7 +360,8 @@ def _home(site: Site, by_topic: dict[str, list[Article]], feeds: tuple[FeedLink,
                                                "sections": sections, "feeds": feeds})
 
 
-def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds) -> list[PageJob]:
+def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds,
+                   versions: dict[tuple[str, str], tuple] | None = None) -> list[PageJob]:
     articles = site.articles
     by_slug = {a.slug: a for a in articles + site.unlisted}
     listed_tags = frozenset(tag for a in articles for tag in a.tags)
@@ -356,6 +377,10 @@ def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds) -> li
         linked = article.tags if listed else tuple(tag for tag in article.tags if tag in listed_tags)
         context = {"article": article, "newer": newer, "older": older, "related": rel,
                    "author": author, "expired": not listed, "feeds": feeds, "tag_pages": linked}
+        if versions:
+            shared = versions.get(("article.html", article.translation_key or article.slug))
+            if shared is not None:
+                context["alternates"] = shared
         jobs.append(PageJob(routes.output_path(article.url), "article.html", context, (article,), True))
     return jobs
 
