@@ -120,7 +120,7 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     texts: dict[str, str] = {}  # the bodies read now, so that none is read twice
     docs, read_problems, files = sources.read_all(
         config.root, config.content_dir, previous.files if reuse else {},
-        previous.racy_before_ns if reuse else 0, found.scanned, bodies=texts)
+        previous.racy_before_ns if reuse else 0, found.scanned, bodies=texts, workers=jobs)
     site, model_problems = model.build_site(config, docs, authors, now=now, drafts=drafts, future=future,
                                             known=previous.articles if reuse else None)
     problems += read_problems + model_problems
@@ -133,7 +133,8 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
 
     # 2. Plan every page and derive its key from what shapes its bytes.
     facts = plan.related_facts(site)
-    related = plan.related_articles(site, facts, previous.related if previous and previous.related else None)
+    related = plan.related_articles(site, facts, previous.related if previous and previous.related else None,
+                                    workers=jobs)
     statics, static_keys = inputs.static_keys(found, previous)
     page_jobs = plan.plan_pages(site, related, now, static_keys)  # the share card is drawn from static fonts
     # Each size of every image shown: keyed by its bytes and the encoder, never by the theme or settings.

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
+import os
 from bisect import bisect_left
 from collections import defaultdict
 from itertools import islice
 from typing import Any, NamedTuple
 
-from . import dates, routes, sharecard
+from . import dates, forked, routes, sharecard
 from .config import Topic
 from .model import Article, Page, Site, find_start_here
 
@@ -92,6 +93,8 @@ Facts = dict[str, tuple[float, tuple[str, ...], tuple[str, ...], bool, str]]
 Related = dict[str, tuple[str, ...]]
 # Beyond this many changed articles, recomputing every article is as quick as finding those affected.
 _RELATED_INCREMENTAL_LIMIT = 200
+# From this many articles to score, a forked child scores every other one: 40 us each, a fork 10 ms.
+RELATED_FORK_THRESHOLD = 2000
 
 
 def related_facts(site: Site) -> Facts:
@@ -114,7 +117,7 @@ _Lists = dict[str, dict[str, list[tuple[float, str]]]]
 
 
 def related_articles(site: Site, facts: Facts | None = None, previous: tuple[Facts, Related] | None = None,
-                     ) -> Related:
+                     workers: int = 1) -> Related:
     """Up to three related articles per article: shared tags count most, then shared topics,
     then closeness in date, then slug. Candidates come from each tag's and topic's
     date-ordered list near the article, so the cost stays linear in the site size.
@@ -141,7 +144,14 @@ def related_articles(site: Site, facts: Facts | None = None, previous: tuple[Fac
                 if slug in facts:
                     result[slug] = _related_to(slug, facts, by_term)
             return result
-    return {slug: _related_to(slug, facts, by_term) for slug in facts}
+    slugs = list(facts)
+
+    def score(part: list[str]) -> list[tuple[str, ...]]:
+        return [_related_to(slug, facts, by_term) for slug in part]
+
+    if workers > 1 and len(slugs) >= RELATED_FORK_THRESHOLD and hasattr(os, "fork"):
+        return dict(zip(slugs, forked.interleaved(score, slugs)))
+    return dict(zip(slugs, score(slugs)))
 
 
 def _affected(changed: list[str], facts: Facts, old_facts: Facts, by_term: _Lists) -> set[str]:

@@ -108,3 +108,57 @@ def test_read_body_returns_what_follows_the_front_matter(tmp_path):
     path = tmp_path / "x.md"
     path.write_text(ARTICLE, "utf-8")
     assert read_body(path) == "## Cuerpo\n\nTexto del artículo.\n"
+
+
+def _split_by_lines(text: str):
+    """The front matter split as it was made before sources._split: the whole text cut into lines."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return None
+    end = next((index for index in range(1, len(lines)) if lines[index].rstrip() in ("---", "...")), None)
+    if end is None:
+        return "", "", None
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1:]), end
+
+
+def test_the_front_matter_split_is_the_one_whole_lines_give():
+    import random
+
+    from milei_watch.sources import _split
+    rng = random.Random(20261202)
+    pieces = ["---", "...", "--- ", "---\r", " ---", "a: 1", "", "x", "\u2028", "\x85", "-- -", "....", "\t"]
+    for _ in range(5000):
+        text = "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        if rng.random() < 0.5:
+            text = "---" + rng.choice(["", " ", "\r", "x"]) + ("\n" + text if rng.random() < 0.9 else "")
+        assert _split(text) == _split_by_lines(text), repr(text)
+
+
+def test_files_parsed_half_in_a_forked_child_read_as_in_one_process(tmp_path, monkeypatch):
+    from milei_watch import forked, sources
+    articles = tmp_path / "content" / "articles"
+    articles.mkdir(parents=True)
+    for n in range(9):
+        (articles / f"a{n}.md").write_text(ARTICLE.replace("Año uno", f"Año {n}"), "utf-8")
+    (articles / "empty.md").write_text("", "utf-8")
+    (articles / "open.md").write_text("---\ntitle: x\n", "utf-8")
+    (articles / "bad.md").write_bytes(b"---\ntitle: \xff\n---\nbody\n")
+    alone_bodies: dict[str, str] = {}
+    alone = read_all(tmp_path, tmp_path / "content", {}, 0, bodies=alone_bodies)
+    children = []
+    real_fork = forked.os.fork
+
+    def counted() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(forked.os, "fork", counted)
+    monkeypatch.setattr(sources, "PARSE_FORK_THRESHOLD", 2)
+    shared_bodies: dict[str, str] = {}
+    shared = read_all(tmp_path, tmp_path / "content", {}, 0, bodies=shared_bodies, workers=2)
+    assert len(children) == 1
+    assert shared == alone and list(shared_bodies.items()) == list(alone_bodies.items())
+    assert [p.location.path for p in shared[1]] == ["content/articles/bad.md", "content/articles/empty.md",
+                                                    "content/articles/open.md"]

@@ -1,0 +1,99 @@
+"""Pure work shared with a forked copy of this process: every other item is the child's.
+
+A build's long pure steps (parsing ten thousand front matters, scoring related articles, keying
+fifteen thousand pages) use one core while the other waits for the render pool. `interleaved`
+gives a forked child every other item, does the rest here, and takes the child's results back
+through a pipe. Interleaved rather than halved, so that each process gets as many of the costly
+items (long listings, long files) as the other.
+
+The child inherits everything and hands back only the results, serialised (marshal, or pickle for
+values marshal cannot hold). It never returns into the caller's code: whatever happens, it ends
+with os._exit, so no cleanup of the parent's (a lock, a temporary folder) runs twice. Should it fail
+in any way, or no process be forked, this process does the child's items itself, so an error is
+raised here as it would be without a child.
+"""
+
+from __future__ import annotations
+
+import gc
+import marshal
+import os
+import pickle
+import signal
+from typing import Any, Callable, Sequence, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def interleaved(work: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item], *,
+                pickled: bool = False) -> list[Result]:
+    """`work(items)`, with every other item's result computed in a forked child: `work` must map a
+    sequence of items to the list of their results, one each, in order, and be pure."""
+    theirs, ours = items[1::2], items[::2]
+    try:
+        child = Forked(lambda: work(theirs), pickled=pickled)
+    except OSError:  # no process to spare (EAGAIN, ENOMEM): every item is done here
+        return work(items)
+    try:
+        mine = work(ours)
+        rest = child.result()
+    finally:
+        child.reap()
+    if not (isinstance(rest, list) and len(rest) == len(theirs)):
+        rest = work(theirs)
+    results: list[Any] = [None] * len(items)
+    results[::2], results[1::2] = mine, rest
+    return results
+
+
+class Forked:
+    """A function run in a forked copy of this process, its result sent back through a pipe."""
+
+    def __init__(self, work: Callable[[], Any], *, pickled: bool = False) -> None:
+        self.loads = pickle.loads if pickled else marshal.loads
+        read_end, write_end = os.pipe()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
+        if self.pid == 0:
+            status = 1
+            try:
+                os.close(read_end)
+                gc.disable()  # the inherited heap is not this short life's to traverse
+                result = work()
+                data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL) if pickled else marshal.dumps(result)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(write_end, view):]
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self.pipe = os.fdopen(read_end, "rb")
+
+    def result(self) -> Any | None:
+        """What the child computed, or None when it failed."""
+        data = self.pipe.read()
+        _pid, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if status != 0:
+            return None
+        try:
+            return self.loads(data)
+        except Exception:  # cut short or damaged: the caller does the work itself
+            return None
+
+    def reap(self) -> None:
+        """Stop and reap the child if its result was never asked for (the caller failed first)."""
+        self.pipe.close()
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = 0

@@ -1,0 +1,113 @@
+"""Pure work shared with a forked child: the same results as in one process, whatever the child does."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from milei_watch import forked
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[int]:
+    """The children forked (their process ids)."""
+    children: list[int] = []
+    real_fork = os.fork
+
+    def counted() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(forked.os, "fork", counted)
+    return children
+
+
+def _squares(part) -> list[int]:
+    return [n * n for n in part]
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 7, 1000])
+def test_every_other_item_done_in_a_child_gives_the_results_of_one_process(forks, count: int) -> None:
+    items = list(range(count))
+    assert forked.interleaved(_squares, items) == _squares(items)
+    assert len(forks) == 1 and _reaped(forks[0])
+
+
+def test_values_marshal_cannot_hold_come_back_pickled(forks) -> None:
+    items = [frozenset({n}) for n in range(9)]
+
+    def wrapped(part):
+        return [(n, ValueError(str(n))) for n in part]
+
+    results = forked.interleaved(wrapped, items, pickled=True)
+    assert [n for n, _error in results] == items
+    assert [str(error) for _n, error in results] == [str(n) for n in items]
+
+
+def test_a_child_that_fails_has_its_items_done_here(forks) -> None:
+    parent = os.getpid()
+
+    def fails_in_the_child(part):
+        if os.getpid() != parent:
+            raise RuntimeError("the child's share fails")
+        return _squares(part)
+
+    assert forked.interleaved(fails_in_the_child, list(range(10))) == _squares(range(10))
+    assert len(forks) == 1 and _reaped(forks[0])
+
+
+def test_an_error_in_the_childs_items_is_raised_here(forks) -> None:
+    def refuses_odd(part):
+        if any(n % 2 for n in part):
+            raise TypeError("odd")
+        return list(part)
+
+    with pytest.raises(TypeError, match="odd"):
+        forked.interleaved(refuses_odd, list(range(6)))
+    assert len(forks) == 1 and _reaped(forks[0])
+
+
+def test_a_child_killed_before_it_answers_has_its_items_done_here(forks) -> None:
+    parent = os.getpid()
+
+    def killed_in_the_child(part):
+        if os.getpid() != parent:
+            os.kill(os.getpid(), 9)
+        return _squares(part)
+
+    assert forked.interleaved(killed_in_the_child, list(range(10))) == _squares(range(10))
+
+
+def test_an_error_here_leaves_no_child(forks) -> None:
+    parent = os.getpid()
+
+    def fails_here(part):
+        if os.getpid() == parent:
+            raise KeyError("here")
+        return list(part)
+
+    with pytest.raises(KeyError):
+        forked.interleaved(fails_here, list(range(6)))
+    assert len(forks) == 1 and _reaped(forks[0])
+
+
+def test_everything_is_done_here_when_no_process_can_be_forked(monkeypatch) -> None:
+    opened = len(os.listdir("/proc/self/fd"))
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(forked.os, "fork", refused)
+    assert forked.interleaved(_squares, list(range(10))) == _squares(range(10))
+    assert len(os.listdir("/proc/self/fd")) == opened  # the pipe made for the child is closed
