@@ -56,3 +56,33 @@ def build_fixture(root: Path, **options):
 def site_root(tmp_path: Path) -> Path:
     """A fresh copy of the basic fixture site."""
     return copy_site(tmp_path / "project")
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list[int]:
+    """The children forked during a test (their process ids), for the pure steps shared with a
+    forked child (milei_watch.forked)."""
+    import os
+
+    children: list[int] = []
+    real_fork = os.fork
+
+    def counted() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted)
+    return children
+
+
+def reaped(pid: int) -> bool:
+    """True when the child is gone and waited for: nothing is left of it."""
+    import os
+
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False

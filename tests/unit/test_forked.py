@@ -7,41 +7,18 @@ import os
 import pytest
 
 from milei_watch import forked
-
-
-@pytest.fixture
-def forks(monkeypatch) -> list[int]:
-    """The children forked (their process ids)."""
-    children: list[int] = []
-    real_fork = os.fork
-
-    def counted() -> int:
-        pid = real_fork()
-        if pid:
-            children.append(pid)
-        return pid
-
-    monkeypatch.setattr(forked.os, "fork", counted)
-    return children
+from tests.conftest import reaped
 
 
 def _squares(part) -> list[int]:
     return [n * n for n in part]
 
 
-def _reaped(pid: int) -> bool:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
-
-
 @pytest.mark.parametrize("count", [0, 1, 2, 7, 1000])
 def test_every_other_item_done_in_a_child_gives_the_results_of_one_process(forks, count: int) -> None:
     items = list(range(count))
     assert forked.interleaved(_squares, items) == _squares(items)
-    assert len(forks) == 1 and _reaped(forks[0])
+    assert len(forks) == 1 and reaped(forks[0])
 
 
 def test_values_marshal_cannot_hold_come_back_pickled(forks) -> None:
@@ -64,7 +41,7 @@ def test_a_child_that_fails_has_its_items_done_here(forks) -> None:
         return _squares(part)
 
     assert forked.interleaved(fails_in_the_child, list(range(10))) == _squares(range(10))
-    assert len(forks) == 1 and _reaped(forks[0])
+    assert len(forks) == 1 and reaped(forks[0])
 
 
 def test_an_error_in_the_childs_items_is_raised_here(forks) -> None:
@@ -75,7 +52,7 @@ def test_an_error_in_the_childs_items_is_raised_here(forks) -> None:
 
     with pytest.raises(TypeError, match="odd"):
         forked.interleaved(refuses_odd, list(range(6)))
-    assert len(forks) == 1 and _reaped(forks[0])
+    assert len(forks) == 1 and reaped(forks[0])
 
 
 def test_a_child_killed_before_it_answers_has_its_items_done_here(forks) -> None:
@@ -99,7 +76,7 @@ def test_an_error_here_leaves_no_child(forks) -> None:
 
     with pytest.raises(KeyError):
         forked.interleaved(fails_here, list(range(6)))
-    assert len(forks) == 1 and _reaped(forks[0])
+    assert len(forks) == 1 and reaped(forks[0])
 
 
 def test_everything_is_done_here_when_no_process_can_be_forked(monkeypatch) -> None:

@@ -11,7 +11,7 @@ import pytest
 from milei_watch import keys, model, sources
 from milei_watch.assets import lead_image
 from milei_watch.config import load_config
-from tests.conftest import FIXED_NOW, copy_site
+from tests.conftest import FIXED_NOW, copy_site, reaped
 
 
 def _fresh(text: str) -> str:
@@ -105,46 +105,34 @@ def _planned(tmp_path: Path) -> list:
 
 
 @pytest.fixture
-def forks(monkeypatch) -> list[int]:
-    """The children key_jobs forks (their process ids), with forking allowed for a site of any size."""
-    children: list[int] = []
-    real_fork = keys.os.fork
-
-    def counted() -> int:
-        pid = real_fork()
-        if pid:
-            children.append(pid)
-        return pid
-
-    monkeypatch.setattr(keys.os, "fork", counted)
+def key_forks(forks, monkeypatch) -> list[int]:
+    """The children key_jobs forks, with forking allowed for a site of any size."""
     monkeypatch.setattr(keys, "FORK_THRESHOLD", 2)
-    return children
+    return forks
 
 
-def test_jobs_keyed_half_in_a_forked_child_get_the_keys_of_one_process(tmp_path: Path, forks) -> None:
+def test_jobs_keyed_half_in_a_forked_child_get_the_keys_of_one_process(tmp_path: Path, key_forks) -> None:
     jobs = _planned(tmp_path)
     alone = keys.key_jobs(jobs, {"": "site"}, {}, workers=1)
-    assert not forks
+    assert not key_forks
     assert keys.key_jobs(jobs, {"": "site"}, {}, workers=2) == alone
-    assert len(forks) == 1  # the child keyed its half, and was reaped
-    with pytest.raises(ChildProcessError):
-        keys.os.waitpid(forks[0], keys.os.WNOHANG)
+    assert len(key_forks) == 1  # the child keyed its half, and was reaped
+    assert reaped(key_forks[0])
     assert len(alone[0]) == len(jobs) and len(set(alone[1])) == len(jobs)  # one key per page, each its own
 
 
 def test_a_context_the_forked_child_cannot_key_is_reported_here_and_no_child_is_left(
-        tmp_path: Path, forks) -> None:
+        tmp_path: Path, key_forks) -> None:
     jobs = _planned(tmp_path)
     broken = jobs[1]  # an odd place: the child's half
     jobs[1] = broken._replace(context=dict(broken.context, thing=object()))
     with pytest.raises(TypeError, match="no canonical form for object"):
         keys.key_jobs(jobs, {"": "site"}, {}, workers=2)
-    assert len(forks) == 1
-    with pytest.raises(ChildProcessError):
-        keys.os.waitpid(forks[0], keys.os.WNOHANG)
+    assert len(key_forks) == 1
+    assert reaped(key_forks[0])
 
 
-def test_jobs_are_keyed_here_when_no_process_can_be_forked(tmp_path: Path, forks, monkeypatch) -> None:
+def test_jobs_are_keyed_here_when_no_process_can_be_forked(tmp_path: Path, key_forks, monkeypatch) -> None:
     jobs = _planned(tmp_path)
     alone = keys.key_jobs(jobs, {"": "site"}, {}, workers=1)
     opened = len(os.listdir("/proc/self/fd"))

@@ -387,28 +387,18 @@ def test_related_articles_stay_within_their_language_and_survive_facts_of_an_old
     assert related_articles(None, facts, (older, {slug: ("stale",) for slug in facts})) == fresh
 
 
-def test_related_articles_scored_half_in_a_forked_child_are_those_of_one_process(monkeypatch):
+def test_related_articles_scored_half_in_a_forked_child_are_those_of_one_process(forks, monkeypatch):
     import random
 
-    from milei_watch import forked, plan
+    from milei_watch import plan
     rng = random.Random(7)
     facts = {f"s{n:03d}": (float(rng.randrange(1000)), tuple(rng.sample("abcdefgh", 2)), (rng.choice("xyz"),),
                            rng.random() > 0.1, rng.choice(["", "es"])) for n in range(300)}
     alone = plan.related_articles(None, facts)
-    children = []
-    real_fork = forked.os.fork
-
-    def counted() -> int:
-        pid = real_fork()
-        if pid:
-            children.append(pid)
-        return pid
-
-    monkeypatch.setattr(forked.os, "fork", counted)
-    assert plan.related_articles(None, facts, workers=2) == alone and not children  # below the threshold
+    assert plan.related_articles(None, facts, workers=2) == alone and not forks  # below the threshold
     monkeypatch.setattr(plan, "RELATED_FORK_THRESHOLD", 2)
     shared = plan.related_articles(None, facts, workers=2)
-    assert len(children) == 1
+    assert len(forks) == 1
     assert shared == alone and list(shared) == list(alone)
 
 

@@ -134,8 +134,8 @@ def test_the_front_matter_split_is_the_one_whole_lines_give():
         assert _split(text) == _split_by_lines(text), repr(text)
 
 
-def test_files_parsed_half_in_a_forked_child_read_as_in_one_process(tmp_path, monkeypatch):
-    from milei_watch import forked, sources
+def test_files_parsed_half_in_a_forked_child_read_as_in_one_process(tmp_path, forks, monkeypatch):
+    from milei_watch import sources
     articles = tmp_path / "content" / "articles"
     articles.mkdir(parents=True)
     for n in range(9):
@@ -145,20 +145,10 @@ def test_files_parsed_half_in_a_forked_child_read_as_in_one_process(tmp_path, mo
     (articles / "bad.md").write_bytes(b"---\ntitle: \xff\n---\nbody\n")
     alone_bodies: dict[str, str] = {}
     alone = read_all(tmp_path, tmp_path / "content", {}, 0, bodies=alone_bodies)
-    children = []
-    real_fork = forked.os.fork
-
-    def counted() -> int:
-        pid = real_fork()
-        if pid:
-            children.append(pid)
-        return pid
-
-    monkeypatch.setattr(forked.os, "fork", counted)
     monkeypatch.setattr(sources, "PARSE_FORK_THRESHOLD", 2)
     shared_bodies: dict[str, str] = {}
     shared = read_all(tmp_path, tmp_path / "content", {}, 0, bodies=shared_bodies, workers=2)
-    assert len(children) == 1
+    assert len(forks) == 1
     assert shared == alone and list(shared_bodies.items()) == list(alone_bodies.items())
     assert [p.location.path for p in shared[1]] == ["content/articles/bad.md", "content/articles/empty.md",
                                                     "content/articles/open.md"]
