@@ -8,7 +8,8 @@ items (long listings, long files) as the other.
 
 The child inherits everything and hands back only the results, serialised (marshal, or pickle for
 values marshal cannot hold). It never returns into the caller's code: whatever happens, it ends
-with os._exit, so no cleanup of the parent's (a lock, a temporary folder) runs twice. Should it fail
+with os._exit, so no cleanup of the parent's (a lock, a temporary folder) runs twice, and it dies
+with its parent. Should it fail
 in any way, or no process be forked, this process does the child's items itself, so an error is
 raised here as it would be without a child.
 """
@@ -20,6 +21,7 @@ import marshal
 import os
 import pickle
 import signal
+import sys
 from typing import Any, Callable, Sequence, TypeVar
 
 Item = TypeVar("Item")
@@ -53,6 +55,7 @@ class Forked:
     def __init__(self, work: Callable[[], Any], *, pickled: bool = False) -> None:
         self.loads = pickle.loads if pickled else marshal.loads
         read_end, write_end = os.pipe()
+        parent = os.getpid()
         try:
             self.pid = os.fork()
         except OSError:
@@ -63,6 +66,7 @@ class Forked:
             status = 1
             try:
                 os.close(read_end)
+                _end_with(parent)
                 gc.disable()  # the inherited heap is not this short life's to traverse
                 result = work()
                 data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL) if pickled else marshal.dumps(result)
@@ -97,3 +101,18 @@ class Forked:
                 pass
             os.waitpid(self.pid, 0)
             self.pid = 0
+
+
+def _end_with(parent: int) -> None:
+    """In the child: be killed when the parent dies (Linux), so that a build killed mid-step leaves
+    no process behind holding its lock; where that cannot be asked, the closed pipe ends the child
+    once its work is done."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)

@@ -88,3 +88,38 @@ def test_everything_is_done_here_when_no_process_can_be_forked(monkeypatch) -> N
     monkeypatch.setattr(forked.os, "fork", refused)
     assert forked.interleaved(_squares, list(range(10))) == _squares(range(10))
     assert len(os.listdir("/proc/self/fd")) == opened  # the pipe made for the child is closed
+
+
+def test_a_child_dies_with_its_parent(tmp_path) -> None:
+    """A build killed while its child works leaves no process behind (holding the build's lock)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from milei_watch import forked\n"
+        "def slow(part):\n"
+        "    if os.getpid() != parent:\n"
+        "        print(os.getpid(), flush=True)\n"
+        "    time.sleep(60)\n"
+        "    return list(part)\n"
+        "parent = os.getpid()\n"
+        "forked.interleaved(slow, [1, 2])\n", "utf-8")
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(process.stdout.readline())
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    for _ in range(100):
+        try:
+            with open(f"/proc/{child}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    break  # dead, waiting for whoever adopted it to reap it
+        except FileNotFoundError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError("the child outlived its parent")
