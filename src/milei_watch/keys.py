@@ -23,7 +23,7 @@ from typing import Any, Callable, Sequence
 from . import forked, images, sharecard
 from .assets import lead_image
 from .model import Article, Page
-from .plan import JSON_FEED, SHARE_CARD, TEMPLATES, PageJob
+from .plan import JSON_FEED, SHARE_CARD, TEMPLATES, PageJob, Versions
 
 
 def _document(value: Article | Page) -> tuple:
@@ -80,6 +80,8 @@ class Canonicaliser:
             return known[1]
         if kind is tuple or kind is list:
             result: Any = self._items(value)
+        elif kind is Versions:  # plain pairs, shared by a page's versions and their sitemap entries
+            result = ("versions", digest(tuple(value)))
         elif kind is frozenset or kind is set:
             result = ("set", tuple(sorted(map(self, value), key=repr)))
         elif kind in _FIELDS or hasattr(kind, "_fields") or dataclasses.is_dataclass(value):  # a record

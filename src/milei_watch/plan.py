@@ -59,6 +59,14 @@ class Paging(NamedTuple):
     next_url: str | None
 
 
+class Versions(tuple):
+    """The addresses of a page's versions, ((language, path under the site), ...) in the editions'
+    order: a tuple, with a type of its own so that keys.py writes it into page keys once, by digest,
+    rather than in full into the key of each of the pages (and sitemap entries) that share it."""
+
+    __slots__ = ()
+
+
 class FeedLink(NamedTuple):
     """A feed offered for autodiscovery."""
 
@@ -274,7 +282,7 @@ def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple
     return jobs
 
 
-def _document_versions(site: Site) -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+def _document_versions(site: Site) -> dict[tuple[str, str], Versions]:
     """The addresses of every article's and page's versions, for those that exist in several
     languages: (template, translation key) → ((language, path under the site), ...) in the editions'
     order. A document's versions share a translation_key, which is the slug of one of them unless
@@ -290,7 +298,7 @@ def _document_versions(site: Site) -> dict[tuple[str, str], tuple[tuple[str, str
                 # the address of the document's page, as _article_pages and _edition_pages place it
                 address = prefix + routes.output_path(doc.url)[: -len("index.html")]
                 groups.setdefault((template, doc.translation_key or doc.slug), {}).setdefault(code, address)
-    return {group: tuple(found.items()) for group, found in groups.items() if len(found) > 1}
+    return {group: Versions(found.items()) for group, found in groups.items() if len(found) > 1}
 
 
 def _link_editions(site: Site, jobs: list[PageJob]) -> None:
@@ -317,7 +325,7 @@ def _link_editions(site: Site, jobs: list[PageJob]) -> None:
     # The jobs come edition by edition, so each group's versions are already in the editions' order.
     for versions, contexts in groups.values():
         if len(versions) > 1:
-            shared = tuple(versions.items())
+            shared = Versions(versions.items())
             for context in contexts:
                 context["alternates"] = shared  # each job's context is its own dict, made above
 

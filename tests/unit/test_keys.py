@@ -111,6 +111,22 @@ def key_forks(forks, monkeypatch) -> list[int]:
     return forks
 
 
+def test_a_pages_versions_stand_in_its_key_by_every_address() -> None:
+    from milei_watch.plan import Versions
+
+    def key(value) -> str:
+        return keys.context_key("article.html", "", {"alternates": value}, keys.Canonicaliser())
+
+    versions = Versions((("en", "articles/a/"), ("es", "es/articulos/a/")))
+    assert key(versions) == key(Versions(((_fresh("en"), "articles/a/"), ("es", _fresh("es/articulos/a/")))))
+    for changed in ((("en", "articles/a/"), ("es", "es/articulos/b/")), (("en", "articles/a/"),),
+                    (("es", "es/articulos/a/"), ("en", "articles/a/")), (("en", "articles/a/"), ("fr", "es/articulos/a/"))):
+        assert key(Versions(changed)) != key(versions), changed
+    assert key(versions) != key(tuple(versions))  # a page's versions are not any tuple of pairs
+    canonical = keys.Canonicaliser()
+    assert canonical(versions) is canonical(versions)  # written out once for all the pages sharing it
+
+
 def test_jobs_keyed_half_in_a_forked_child_get_the_keys_of_one_process(tmp_path: Path, key_forks) -> None:
     jobs = _planned(tmp_path)
     alone = keys.key_jobs(jobs, {"": "site"}, {}, workers=1)
