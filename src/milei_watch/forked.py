@@ -9,9 +9,8 @@ items (long listings, long files) as the other.
 The child inherits everything and hands back only the results, serialised (marshal, or pickle for
 values marshal cannot hold). It never returns into the caller's code: whatever happens, it ends
 with os._exit, so no cleanup of the parent's (a lock, a temporary folder) runs twice, and it dies
-with its parent. Should it fail
-in any way, or no process be forked, this process does the child's items itself, so an error is
-raised here as it would be without a child.
+with its parent. Should it fail in any way, or no process be forked, this process does the child's
+items itself, so an error is raised here as it would be without a child.
 """
 
 from __future__ import annotations
