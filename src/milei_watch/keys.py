@@ -203,11 +203,12 @@ def key_jobs(jobs: Sequence[PageJob], site_keys: dict[str, str], assets: dict[st
     keys the rest (forked.interleaved): canonicalising fifteen thousand contexts is a fifth of a
     small rebuild of a large site, and it is pure. A context with no canonical form is reported
     here as it would be without a child."""
+    if workers < 2 or len(jobs) < FORK_THRESHOLD or not hasattr(os, "fork"):
+        return _key_range(jobs, site_keys, assets)
+
     def key(part: Sequence[PageJob]) -> list[tuple[str, str]]:
         return list(zip(*_key_range(part, site_keys, assets)))
 
-    if workers < 2 or len(jobs) < FORK_THRESHOLD or not hasattr(os, "fork"):
-        return _key_range(jobs, site_keys, assets)
     pairs = forked.interleaved(key, jobs)
     return [context for context, _key in pairs], [page for _context, page in pairs]
 

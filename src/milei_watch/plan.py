@@ -59,6 +59,10 @@ class Paging(NamedTuple):
     next_url: str | None
 
 
+# The file that serves a folder's address: a page's address is its output path without it.
+_INDEX = "index.html"
+
+
 class Versions(tuple):
     """The addresses of a page's versions, ((language, path under the site), ...) in the editions'
     order: a tuple, with a type of its own so that keys.py writes it into page keys once, by digest,
@@ -230,7 +234,7 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
 
 
 def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple[tuple[str, str], ...] = (),
-                   featured: frozenset[str] = frozenset(), versions: dict[tuple[str, str], tuple] | None = None,
+                   featured: frozenset[str] = frozenset(), versions: dict[tuple[str, str], Versions] | None = None,
                    ) -> list[PageJob]:
     """The pages of one edition, at paths inside it; `versions` gives each article's and page's
     addresses in every language it has (`_document_versions`)."""
@@ -247,10 +251,7 @@ def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple
     jobs.append(_home(site, by_topic, feeds, featured))
     jobs.extend(_article_pages(site, related, feeds, versions))
     for page in site.pages:
-        context = {"doc": page, "feeds": feeds}
-        shared = versions.get(("page.html", page.translation_key or page.slug))
-        if shared is not None:
-            context["alternates"] = shared
+        context = _versioned({"doc": page, "feeds": feeds}, versions, "page.html", page)
         jobs.append(PageJob(routes.output_path(page.url), "page.html", context, (page,), True))
     for topic in config.topics:
         members = tuple(by_topic[topic.slug])
@@ -288,17 +289,24 @@ def _document_versions(site: Site) -> dict[tuple[str, str], Versions]:
     order. A document's versions share a translation_key, which is the slug of one of them unless
     written. One tuple per document, shared by its versions' pages: made once, and canonicalised
     once for all their keys."""
+    prefixes = {edition.code: edition.prefix for edition in site.config.editions}  # in the editions' order
     groups: dict[tuple[str, str], dict[str, str]] = {}
-    for edition in site.config.editions:
-        code, prefix = edition.code, edition.prefix
-        for template, docs in (("article.html", site.articles + site.unlisted), ("page.html", site.pages)):
-            for doc in docs:
-                if doc.lang != code:
-                    continue
-                # the address of the document's page, as _article_pages and _edition_pages place it
-                address = prefix + routes.output_path(doc.url)[: -len("index.html")]
-                groups.setdefault((template, doc.translation_key or doc.slug), {}).setdefault(code, address)
-    return {group: Versions(found.items()) for group, found in groups.items() if len(found) > 1}
+    for template, docs in (("article.html", site.articles + site.unlisted), ("page.html", site.pages)):
+        for doc in docs:
+            # the address of the document's page, as _article_pages and _edition_pages place it
+            address = prefixes[doc.lang] + routes.output_path(doc.url)[: -len(_INDEX)]
+            groups.setdefault((template, doc.translation_key or doc.slug), {}).setdefault(doc.lang, address)
+    return {group: Versions((code, found[code]) for code in prefixes if code in found)
+            for group, found in groups.items() if len(found) > 1}
+
+
+def _versioned(context: dict[str, Any], versions: dict[tuple[str, str], Versions], template: str,
+               doc: Article | Page) -> dict[str, Any]:
+    """An article's or page's context, with the addresses of its versions when it has any."""
+    shared = versions.get((template, doc.translation_key or doc.slug))
+    if shared is not None:
+        context["alternates"] = shared
+    return context
 
 
 def _link_editions(site: Site, jobs: list[PageJob]) -> None:
@@ -313,14 +321,14 @@ def _link_editions(site: Site, jobs: list[PageJob]) -> None:
     groups: dict[str, tuple[dict[str, str], list[dict[str, Any]]]] = {}
     # Unpacked rather than read by attribute: this loop runs over every page of every edition.
     for output, template, context, _bodies, _searchable, lang in jobs:
-        if template == "article.html" or template == "page.html" or not output.endswith("index.html"):
+        if template == "article.html" or template == "page.html" or not output.endswith(_INDEX):
             continue
         group = output[cut[lang]:]
         known = groups.get(group)
         if known is None:
-            groups[group] = ({lang or default: output[:-10]}, [context])  # the address: without index.html
+            groups[group] = ({lang or default: output[: -len(_INDEX)]}, [context])  # the address
         else:
-            known[0].setdefault(lang or default, output[:-10])
+            known[0].setdefault(lang or default, output[: -len(_INDEX)])
             known[1].append(context)
     # The jobs come edition by edition, so each group's versions are already in the editions' order.
     for versions, contexts in groups.values():
@@ -379,7 +387,7 @@ def _home(site: Site, by_topic: dict[str, list[Article]], feeds: tuple[FeedLink,
 
 
 def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds,
-                   versions: dict[tuple[str, str], tuple] | None = None) -> list[PageJob]:
+                   versions: dict[tuple[str, str], Versions] | None = None) -> list[PageJob]:
     articles = site.articles
     by_slug = {a.slug: a for a in articles + site.unlisted}
     listed_tags = frozenset(tag for a in articles for tag in a.tags)
@@ -396,9 +404,7 @@ def _article_pages(site: Site, related: dict[str, tuple[str, ...]], feeds,
         context = {"article": article, "newer": newer, "older": older, "related": rel,
                    "author": author, "expired": not listed, "feeds": feeds, "tag_pages": linked}
         if versions:
-            shared = versions.get(("article.html", article.translation_key or article.slug))
-            if shared is not None:
-                context["alternates"] = shared
+            _versioned(context, versions, "article.html", article)
         jobs.append(PageJob(routes.output_path(article.url), "article.html", context, (article,), True))
     return jobs
 
@@ -581,9 +587,9 @@ def _sitemaps(jobs: list[PageJob]) -> list[PageJob]:
     months: dict[str, list[tuple]] = defaultdict(list)
     newest: dict[str, dt.datetime] = {}
     for job in jobs:
-        if not job.output.endswith("index.html") or job.template == "search.html":
+        if not job.output.endswith(_INDEX) or job.template == "search.html":
             continue
-        path = job.output[: -len("index.html")]
+        path = job.output[: -len(_INDEX)]
         alternates = job.context.get("alternates", ())
         if job.template != "article.html":
             pages.append((path, None, alternates))

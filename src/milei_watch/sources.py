@@ -86,20 +86,11 @@ def hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _closing_line(lines: list[str]) -> int | None:
-    """Index of the line that closes the front matter opened by lines[0] ('---' or '...'), if any."""
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            return index
-    return None
-
-
 def _split(text: str) -> tuple[str, str, int | None] | None:
     """The front matter and the body of a text whose first line opens front matter ('---'), and the
     index of the line that closes it (None when none does); None when the first line opens none.
 
-    The same split as text.split("\n") with _closing_line would make, found by looking for line
-    ends up to the closing line only: the body is never cut into lines."""
+    The closing line is found by looking for line ends up to it only: the body is never cut into lines."""
     start = text.find("\n") + 1  # where line 1 starts; 0 when there is none
     if (text[:start - 1] if start else text).rstrip() != "---":
         return None
@@ -174,9 +165,8 @@ def read_body(path: Path) -> str:
     text = path.read_bytes().decode("utf-8")
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.split("\n")
-    end = _closing_line(lines)
-    return "\n".join(lines[end + 1:]) if end is not None else ""
+    split = _split(text)
+    return split[1] if split is not None and split[2] is not None else ""
 
 
 def scan(content_dir: Path, *, root: Path | None = None, out_dir: Path | None = None,
