@@ -15,14 +15,16 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, dates, feeds, figures, i18n, images, model, output, publish, routes, sharecard, sources
-from . import state, theme
+from . import __version__, dates, feeds, figures, forked, i18n, images, model, output, publish, routes, sharecard
+from . import sources, state, theme
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic, Location, relative
 from .plan import JSON_FEED, SHARE_CARD, PageJob
 
-# Below this many pages to render a process pool costs more than it saves.
+# Below this many pages to render, sharing them with another process costs more than it saves;
+# up to PAIR_LIMIT, one forked child shares them (render_pages), beyond, a pool.
 POOL_THRESHOLD = 200
+PAIR_LIMIT = 2000
 # The words Babel formatted (i18n.FORMATTED), in the compiled templates' folder.
 WORDS = "words.marshal"
 SCHEMA_TYPES = {"analysis": "AnalysisNewsArticle", "news": "NewsArticle", "explainer": "BackgroundNewsArticle",
@@ -532,10 +534,12 @@ def _init_worker(renderer: Renderer) -> None:
     gc.enable()  # rendering makes short-lived cycles (Markdown's and Jinja's trees) worth collecting
 
 
-def _render_in_worker(indices: list[int]) -> tuple[list[tuple[int, bool]], list[Diagnostic], dict]:
-    """Render some pages in a worker: which changed, the problems met, and the words Babel formatted
-    that the build does not keep yet (the build keeps them, so that later builds need no Babel)."""
-    renderer = _WORKER
+def _render_in_worker(indices: list[int], renderer: Renderer | None = None,
+                      ) -> tuple[list[tuple[int, bool]], list[Diagnostic], dict]:
+    """Render some pages in a worker (of the pool, or the forked pair's child): which changed, the
+    problems met, and the words Babel formatted that the build does not keep yet (the build keeps
+    them, so that later builds need no Babel)."""
+    renderer = renderer or _WORKER
     assert renderer is not None
     results = [(index, renderer.stage(index)) for index in indices]
     problems = list(renderer.problems)
@@ -545,16 +549,20 @@ def _render_in_worker(indices: list[int]) -> tuple[list[tuple[int, bool]], list[
 
 def render_pages(renderer: Renderer, dirty: list[int], workers: int,
                  progress: Callable[[int], None] | None) -> list[int]:
-    """Render the dirty pages into the idle tree, in a forked pool when there are many; returns
-    the indices of the pages readers will see change."""
+    """Render the dirty pages into the idle tree, sharing them with other processes when there are
+    many; returns the indices of the pages readers will see change.
+
+    Up to PAIR_LIMIT pages (the few hundred listing pages an added article shifts), this process
+    renders every other one while one forked copy of it renders the rest: no pool to start, feed
+    and stop, and no core left waiting. Beyond, a pool of `workers` processes shares them out."""
     changed: list[int] = []
     renderer.recall_words()
-    pooled = workers > 1 and len(dirty) >= POOL_THRESHOLD
-    if pooled:
+    shared = workers > 1 and len(dirty) >= POOL_THRESHOLD and hasattr(os, "fork")
+    if shared and len(dirty) <= PAIR_LIMIT:
+        changed = _render_paired(renderer, dirty, progress)
+    elif shared:
         import multiprocessing  # only a build with many pages to render starts a pool
 
-        pooled = "fork" in multiprocessing.get_all_start_methods()
-    if pooled:
         chunk = max(8, min(64, len(dirty) // (workers * 8) or 1))
         chunks = [dirty[i:i + chunk] for i in range(0, len(dirty), chunk)]
         with multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker,
@@ -566,12 +574,44 @@ def render_pages(renderer: Renderer, dirty: list[int], workers: int,
                 if progress:
                     progress(len(results))
     else:
-        for index in dirty:
-            if renderer.stage(index):
-                changed.append(index)
-            if progress:
-                progress(1)
+        changed = _render_here(renderer, dirty, progress)
     if renderer.problems:
         raise BuildError(renderer.problems)
     renderer.keep_words()
     return sorted(changed)
+
+
+def _render_here(renderer: Renderer, indices: list[int], progress: Callable[[int], None] | None) -> list[int]:
+    """Render pages in this process; the indices of those that changed for readers."""
+    changed = []
+    for index in indices:
+        if renderer.stage(index):
+            changed.append(index)
+        if progress:
+            progress(1)
+    return changed
+
+
+def _render_paired(renderer: Renderer, dirty: list[int], progress: Callable[[int], None] | None) -> list[int]:
+    """Render every other page here and the rest in a forked child (forked.Forked). A child that
+    fails in any way leaves its pages to this process, which reports what it meets rendering them."""
+    ours, theirs = dirty[::2], dirty[1::2]
+    for edition in {renderer.jobs[index].lang for index in dirty}:
+        renderer.environment(edition)  # made once, before the fork, rather than in both processes
+    try:
+        child = forked.Forked(lambda: _render_in_worker(theirs, renderer), pickled=True)
+    except OSError:  # no process to spare: every page is rendered here
+        return _render_here(renderer, dirty, progress)
+    try:
+        changed = _render_here(renderer, ours, progress)
+        rest = child.result()
+    finally:
+        child.reap()
+    if rest is None:
+        return changed + _render_here(renderer, theirs, progress)
+    results, problems, words = rest
+    renderer.problems.update(problems)
+    i18n.add_words(words)
+    if progress:
+        progress(len(results))
+    return changed + [index for index, is_changed in results if is_changed]

@@ -250,9 +250,11 @@ def test_an_unsafe_address_added_to_a_built_article_is_refused_by_every_later_bu
     assert snapshot(site_root / "site") == before
 
 
-def test_forked_workers_report_every_refused_address(site_root, monkeypatch):
+@pytest.mark.parametrize("pair_limit", [render.PAIR_LIMIT, 0], ids=["pair", "pool"])
+def test_forked_workers_report_every_refused_address(site_root, monkeypatch, pair_limit):
     _add_rejected(site_root)
     monkeypatch.setattr(render, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(render, "PAIR_LIMIT", pair_limit)
     with pytest.raises(BuildError) as caught:
         build_fixture(site_root, jobs=2)
     located = sorted((d.location.path, d.location.line, d.location.column) for d in caught.value.diagnostics)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -14,9 +15,9 @@ from typing import Callable
 import pytest
 
 from benchmarks.bench_build import make_corpus
-from milei_watch import inputs, state
+from milei_watch import inputs, render, state
 from milei_watch.errors import BuildError
-from tests.conftest import FIXED_NOW, build_fixture, copy_site, run_cli, snapshot
+from tests.conftest import FIXED_NOW, build_fixture, copy_site, reaped, run_cli, snapshot
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -251,12 +252,39 @@ def _corpus(root: Path, count: int) -> Path:
     return root
 
 
-def test_output_is_identical_with_one_and_two_workers(tmp_path: Path) -> None:
+# Two workers share a few hundred pages as a forked pair (this process and one child), and more
+# as a pool: both ways are tried on one corpus, the pool by lowering the pair's limit.
+SHARED = {"pair": render.PAIR_LIMIT, "pool": 0}
+
+
+@pytest.mark.parametrize("sharing", sorted(SHARED))
+def test_output_is_identical_with_one_and_two_workers(tmp_path: Path, monkeypatch, sharing: str) -> None:
     one = _corpus(tmp_path / "one", 160)
     two = _corpus(tmp_path / "two", 160)
     report_one = build_fixture(one, jobs=1)
+    monkeypatch.setattr(render, "PAIR_LIMIT", SHARED[sharing])
     build_fixture(two, jobs=2)
-    assert report_one.rendered >= 200, "too few pages for the worker pool to be used"
+    assert report_one.rendered >= render.POOL_THRESHOLD, "too few pages to be shared"
+    assert snapshot(one / "site") == snapshot(two / "site")
+
+
+def test_pages_a_failed_render_child_leaves_are_rendered_here(tmp_path: Path, monkeypatch, forks) -> None:
+    one = _corpus(tmp_path / "one", 160)
+    two = _corpus(tmp_path / "two", 160)
+    build_fixture(one, jobs=1)
+    parent = os.getpid()
+    share = render._render_in_worker
+
+    def dying(indices, renderer=None):
+        if os.getpid() != parent:  # the forked child dies half-way through its pages
+            renderer.stage(indices[0])
+            os.kill(os.getpid(), signal.SIGKILL)
+        return share(indices, renderer)
+
+    monkeypatch.setattr(render, "_render_in_worker", dying)
+    report = build_fixture(two, jobs=2)
+    assert render.POOL_THRESHOLD <= report.rendered <= render.PAIR_LIMIT, "not shared by a forked pair"
+    assert len(forks) == 1 and reaped(forks[0])
     assert snapshot(one / "site") == snapshot(two / "site")
 
 
@@ -335,11 +363,13 @@ def test_a_body_edit_that_shows_only_dates_seen_before_never_loads_babel(tmp_pat
     assert snapshot(project / "site") == _clean_build(project, tmp_path)
 
 
-def test_words_formatted_by_render_workers_are_kept_as_well(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sharing", sorted(SHARED))
+def test_words_formatted_by_render_workers_are_kept_as_well(tmp_path: Path, monkeypatch, sharing: str) -> None:
+    monkeypatch.setattr(render, "PAIR_LIMIT", SHARED[sharing])
     root = _corpus(tmp_path / "corpus", 160)
     now = "2030-01-01T12:00:00+00:00"  # after every article of the corpus
     report = build_fixture(root, jobs=2, now=dt.datetime.fromisoformat(now))  # every page rendered in workers
-    assert report.rendered >= 200, "too few pages for the worker pool to be used"
+    assert report.rendered >= render.POOL_THRESHOLD, "too few pages to be shared"
     _append(sorted((root / "content" / "articles").glob("*.md"))[40], "\nA paragraph added later.\n")
     script = ("import sys\nfrom milei_watch import cli\n"
               f"code = cli.main(['build', '--root', {str(root)!r}, '--now', {now!r}, '--quiet'])\n"
