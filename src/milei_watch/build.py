@@ -136,7 +136,15 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     related = plan.related_articles(site, facts, previous.related if previous and previous.related else None,
                                     workers=jobs)
     statics, static_keys = inputs.static_keys(found, previous)
-    page_jobs = plan.plan_pages(site, related, now, static_keys)  # the share card is drawn from static fonts
+    # What was read and validated is kept for the next build (unless it is what the last one kept):
+    # on a large site a forked child writes it while this process plans.
+    kept = None if reuse and _same_sources(previous, files, statics, facts) else state.BuildState(
+        scan_started_ns=found.started_ns, files=files, validation_key=validation_key,
+        articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
+        shards=previous.shards if reuse else {}, static=statics, related=(facts, related))
+    with state.Saving(cache_dir, config.output_dir, kept, kept is not None and jobs > 1
+                      and len(files) >= state.SAVE_FORK_THRESHOLD) as saving:
+        page_jobs = plan.plan_pages(site, related, now, static_keys)  # the share card is drawn from static fonts
     # Each size of every image shown: keyed by its bytes and the encoder, never by the theme or settings.
     page_jobs += [plan.PageJob(output, images.JOB, context)
                   for output, context in figures.image_outputs(site.articles + site.unlisted + site.pages, registry)]
@@ -172,14 +180,7 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     state.save_jobs(cache_dir, [(job, contexts[i]) for i, job in enumerate(page_jobs)
                                 if old_contexts.get(job.output) != contexts[i]],
                     sorted(old_contexts.keys() - new_keys.keys()), fresh=fresh_jobs)
-    if reuse and _same_sources(previous, files, statics, facts):
-        token = previous.token  # nothing it holds changed (a template or settings edit): not written again
-    else:
-        token = state.save(cache_dir, config.output_dir, state.BuildState(
-            scan_started_ns=found.started_ns, files=files, validation_key=validation_key,
-            articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
-            shards=previous.shards if reuse else {},
-            static=statics, related=(facts, related)))
+    token = previous.token if kept is None else saving.token()  # kept is None: a template or settings edit
     if registry_changed:
         assets.save(cache_dir, registry)
     record = state.Index(token, {rel: (stamp, doc.meta_digest, doc.kind) for rel, (stamp, doc) in files.items()},

@@ -726,3 +726,20 @@ def test_incremental_build_with_search_equals_clean_build_after_random_edits(see
     sequence = Sequence(seed + 1000, tmp_path, search=True)
     sequence.run(SEARCH_STEPS)
     assert not sequence.failures, sequence.report()
+
+
+@pytest.mark.parametrize("seed", SEEDS[:1], ids=[f"seed{s}" for s in SEEDS[:1]])
+def test_incremental_build_equals_clean_build_when_every_step_is_shared_with_forked_children(
+        seed: int, tmp_path: Path, monkeypatch) -> None:
+    """A large site's builds share parsing, scoring, keying, rendering and saving the state with forked
+    children: the same sequences, with every step shared however small the site."""
+    from milei_watch import keys, plan, render, sources, state
+
+    for module, name, value in ((sources, "PARSE_FORK_THRESHOLD", 0), (plan, "RELATED_FORK_THRESHOLD", 0),
+                                (keys, "FORK_THRESHOLD", 0), (render, "POOL_THRESHOLD", 1),
+                                (state, "SAVE_FORK_THRESHOLD", 0)):
+        assert hasattr(module, name)
+        monkeypatch.setattr(module, name, value)
+    sequence = Sequence(seed + 2000, tmp_path, search=False)
+    sequence.run(max(6, STEPS // 2))
+    assert not sequence.failures, sequence.report()
