@@ -51,14 +51,21 @@ SPANISH = dict(zip(WORDS, (
     "retórica análisis informe fuente evidencia pronóstico riesgo escenario gobierno congreso provincia").split(),
     strict=True))
 
-# Run the CLI in this process so that RUSAGE_SELF is the main build process alone (not its workers).
+# The command as `milei-watch build` and `python -m milei_watch build` run it (cli.run: the process
+# ends with os._exit once the streams are flushed, its objects never torn down), with the peak memory
+# of the main build process alone (RUSAGE_SELF, not its workers) written out just before it ends.
 _RUNNER = (
-    "import resource, sys\n"
-    "from milei_watch.cli import main\n"
-    "code = main(sys.argv[1:])\n"
-    "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-    "sys.stderr.write(f'\\nPEAK_KIB {peak}\\n')\n"
-    "sys.exit(code)\n"
+    "import os, resource, sys\n"
+    "from milei_watch import cli\n"
+    "main_process, end = os.getpid(), os._exit\n"
+    "def report_then_end(code):\n"
+    "    if os.getpid() == main_process:  # not a forked child or render worker ending\n"
+    "        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "        sys.stderr.write(f'\\nPEAK_KIB {peak}\\n')\n"
+    "        sys.stderr.flush()\n"
+    "    end(code)\n"
+    "os._exit = report_then_end\n"
+    "cli.run()\n"
 )
 
 
