@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import assets, images, inputs, model, outdir, output, publish, search, sources, state
+from . import assets, forked, images, inputs, model, outdir, output, publish, search, sources, state
 from .config import SiteConfig
 from .errors import BuildError, Diagnostic
 
@@ -136,23 +136,30 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     related = plan.related_articles(site, facts, previous.related if previous and previous.related else None,
                                     workers=jobs)
     statics, static_keys = inputs.static_keys(found, previous)
-    # What was read and validated is kept for the next build (unless it is what the last one kept):
-    # on a large site a forked child writes it while this process plans.
+    # Two things need nothing the plan makes: keeping what was read and validated for the next build
+    # (unless the last one kept exactly this), and finding the site's files deleted since it was
+    # built. On a large site a forked child does both while this process plans and keys the pages.
     kept = None if reuse and _same_sources(previous, files, statics, facts) else state.BuildState(
         scan_started_ns=found.started_ns, files=files, validation_key=validation_key,
         articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
         shards=previous.shards if reuse else {}, static=statics, related=(facts, related))
-    with state.Saving(cache_dir, config.output_dir, kept, kept is not None and jobs > 1
-                      and len(files) >= state.SAVE_FORK_THRESHOLD) as saving:
+
+    def aside() -> tuple[str | None, tuple]:
+        return (None if kept is None else state.save(cache_dir, config.output_dir, kept),
+                publish.missing(config, index))
+
+    with forked.Aside(aside, jobs > 1 and len(files) >= ASIDE_THRESHOLD) as meanwhile:
         page_jobs = plan.plan_pages(site, related, now, static_keys)  # the share card is drawn from static fonts
-    # Each size of every image shown: keyed by its bytes and the encoder, never by the theme or settings.
-    page_jobs += [plan.PageJob(output, images.JOB, context)
-                  for output, context in figures.image_outputs(site.articles + site.unlisted + site.pages, registry)]
-    site_keys = keys.site_keys(inputs.site_key(found, site.pages), found.templates)
-    contexts, page_keys = keys.key_jobs(page_jobs, site_keys, registry.digests(), jobs)
+        # Each size of every image shown: keyed by its bytes and the encoder, never by the theme or settings.
+        page_jobs += [plan.PageJob(output, images.JOB, context) for output, context
+                      in figures.image_outputs(site.articles + site.unlisted + site.pages, registry)]
+        site_keys = keys.site_keys(inputs.site_key(found, site.pages), found.templates)
+        contexts, page_keys = keys.key_jobs(page_jobs, site_keys, registry.digests(), jobs)
+    saved, gone = meanwhile.result()
+    token = previous.token if saved is None else saved  # None: a template or settings edit
 
     # 3. Render the pages whose key differs from what the site holds, into the idle tree.
-    tree = publish.Trees(config, index)
+    tree = publish.Trees(config, index, gone)
     tree.prepare()
     dirty = [i for i, job in enumerate(page_jobs) if tree.current.get(job.output) != page_keys[i]]
     if on_total:
@@ -180,7 +187,6 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     state.save_jobs(cache_dir, [(job, contexts[i]) for i, job in enumerate(page_jobs)
                                 if old_contexts.get(job.output) != contexts[i]],
                     sorted(old_contexts.keys() - new_keys.keys()), fresh=fresh_jobs)
-    token = previous.token if kept is None else saving.token()  # kept is None: a template or settings edit
     if registry_changed:
         assets.save(cache_dir, registry)
     record = state.Index(token, {rel: (stamp, doc.meta_digest, doc.kind) for rel, (stamp, doc) in files.items()},
@@ -203,6 +209,8 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
                        images=drawn)
 
 
+# From this many sources, a forked child keeps the state and checks the site while the build plans.
+ASIDE_THRESHOLD = 4000
 # Beyond this many edited files, the general path is as quick and far simpler to trust.
 NARROW_LIMIT = 20
 

@@ -3,7 +3,7 @@
 A build's long pure steps (parsing ten thousand front matters, scoring related articles, keying
 fifteen thousand pages) use one core while the other waits for the render pool. `interleaved`
 gives a forked child every other item, does the rest here, and takes the child's results back
-through a pipe. Interleaved rather than halved, so that each process gets as many of the costly
+through a pipe; `Aside` gives a forked child work this process does not need until later. Interleaved rather than halved, so that each process gets as many of the costly
 items (long listings, long files) as the other.
 
 The child inherits everything and hands back only the results, serialised (marshal, or pickle for
@@ -100,6 +100,40 @@ class Forked:
                 pass
             os.waitpid(self.pid, 0)
             self.pid = 0
+
+
+class Aside:
+    """Work that a forked child does while this process goes on (when `fork`), in a `with` block
+    whose end waits for the child; `result()` then gives what it computed, or computes it here
+    should the child have failed, or none been forked. The work may write files (the build's
+    state): a block left by an exception lets the child finish rather than kill it mid-write."""
+
+    def __init__(self, work: Callable[[], Any], fork: bool, *, pickled: bool = False) -> None:
+        self.work = work
+        self.child: Forked | None = None
+        self.answer: tuple | None = None  # (result,) once the child gave it
+        if fork and hasattr(os, "fork"):
+            try:
+                self.child = Forked(lambda: (work(),), pickled=pickled)
+            except OSError:  # no process to spare: done by result()
+                pass
+
+    def __enter__(self) -> Aside:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        child, self.child = self.child, None
+        if child is not None:
+            try:
+                answer = child.result()
+            finally:
+                child.reap()
+            self.answer = answer if isinstance(answer, tuple) and len(answer) == 1 else None
+
+    def result(self) -> Any:
+        """The work's result: the child's, or computed here."""
+        self.__exit__()
+        return self.answer[0] if self.answer is not None else self.work()
 
 
 def _end_with(parent: int) -> None:

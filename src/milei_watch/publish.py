@@ -166,10 +166,20 @@ def swap(idle: Path, out_dir: Path) -> None:
     os.rename(aside, idle)
 
 
+def missing(config: SiteConfig, index: state.Index | None) -> tuple[TreeId | None, list[str]]:
+    """The site's identity, and the files its record says it holds that are gone from it (someone
+    deleted them): those are rendered again."""
+    site = tree_id(config.output_dir)
+    recorded = index.trees.get(site, {}) if index is not None else {}
+    held = output.present(config.output_dir, recorded)
+    return site, ([] if len(held) == len(recorded) else sorted(recorded.keys() - set(held)))
+
+
 class Trees:
     """The site and its idle generation during one build: what each holds, and the swap."""
 
-    def __init__(self, config: SiteConfig, index: state.Index | None) -> None:
+    def __init__(self, config: SiteConfig, index: state.Index | None,
+                 gone: tuple[TreeId | None, list[str]] | None = None) -> None:
         self.config = config
         self.out_dir = config.output_dir
         self.idle = idle_path(self.out_dir, config.cache_dir)
@@ -177,14 +187,17 @@ class Trees:
         self.searched = dict(index.search) if index is not None else {}
         self.current_id = tree_id(self.out_dir)
         self.site = self.out_dir if self.current_id is not None else None
-        # What the site holds, less any file someone deleted from it: that one is rendered again.
-        recorded = self.known.get(self.current_id, {})
-        self.current = {rel: recorded[rel] for rel in output.present(self.out_dir, recorded)}
+        # What the site holds, less any file someone deleted from it (`missing`, unless the caller
+        # found them already: `gone`): that one is rendered again.
+        if gone is None or gone[0] != self.current_id:
+            gone = missing(config, index)
+        self.current = dict(self.known.get(self.current_id, {}))
+        for rel in gone[1]:
+            del self.current[rel]
         if self.site is not None and not search.present(self.out_dir):
             self.searched.pop(self.current_id, None)
         # True when the site holds every file and search index its record says it holds.
-        self.whole = len(self.current) == len(recorded) and (
-            not config.search or self.searched.get(self.current_id) is not None)
+        self.whole = not gone[1] and (not config.search or self.searched.get(self.current_id) is not None)
 
     def prepare(self) -> None:
         """Make the idle tree ready to change, and learn what it holds."""

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from . import __version__, forked, model
+from . import __version__, model
 from .output import write_atomic, write_in_place
 from .sources import FileStamp, SourceDoc, hash_bytes
 
@@ -385,42 +385,6 @@ def save(cache_dir: Path, out_dir: Path, state: BuildState) -> str:
         + marshal.dumps(state.related)
     write_atomic(_path(cache_dir), data)
     return token
-
-
-# From this many source files, a forked child writes the state while the build plans (Saving).
-SAVE_FORK_THRESHOLD = 4000
-
-
-class Saving:
-    """`save`, started by a forked child on a large site (`aside`) so that this process can go on
-    meanwhile (with the state's objects unchanged), in a `with` block whose end waits for the child;
-    `token()` then gives the saved state's token. Should the child fail, or none be forked, the
-    state is written by `token()`. A block left by an exception still lets the child finish: what it
-    writes is whole and valid, where a child killed mid-write would leave a temporary file behind."""
-
-    def __init__(self, cache_dir: Path, out_dir: Path, state: BuildState | None, aside: bool) -> None:
-        self._args = (cache_dir, out_dir, state)
-        self._child: forked.Forked | None = None
-        self._token: Any = None
-        if aside and hasattr(os, "fork"):
-            with contextlib.suppress(OSError):  # no process to spare: written by token()
-                self._child = forked.Forked(lambda: save(*self._args))
-
-    def __enter__(self) -> Saving:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        child, self._child = self._child, None
-        if child is not None:
-            try:
-                self._token = child.result()
-            finally:
-                child.reap()
-
-    def token(self) -> str:
-        """The saved state's token, once it is written."""
-        self.__exit__()
-        return self._token if isinstance(self._token, str) else save(*self._args)
 
 
 def _html_path(cache_dir: Path, key: str) -> Path:

@@ -731,13 +731,14 @@ def test_incremental_build_with_search_equals_clean_build_after_random_edits(see
 @pytest.mark.parametrize("seed", SEEDS[:1], ids=[f"seed{s}" for s in SEEDS[:1]])
 def test_incremental_build_equals_clean_build_when_every_step_is_shared_with_forked_children(
         seed: int, tmp_path: Path, monkeypatch) -> None:
-    """A large site's builds share parsing, scoring, keying, rendering and saving the state with forked
-    children: the same sequences, with every step shared however small the site."""
-    from milei_watch import keys, plan, render, sources, state
+    """A large site's builds share parsing, scoring, keying and rendering with forked children, and
+    one keeps the state and checks the site meanwhile: the same sequences, with every step shared
+    however small the site."""
+    from milei_watch import build, keys, plan, render, sources
 
     for module, name, value in ((sources, "PARSE_FORK_THRESHOLD", 0), (plan, "RELATED_FORK_THRESHOLD", 0),
                                 (keys, "FORK_THRESHOLD", 0), (render, "POOL_THRESHOLD", 1),
-                                (state, "SAVE_FORK_THRESHOLD", 0)):
+                                (build, "ASIDE_THRESHOLD", 0)):
         assert hasattr(module, name)
         monkeypatch.setattr(module, name, value)
     sequence = Sequence(seed + 2000, tmp_path, search=False)

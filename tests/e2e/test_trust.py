@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.bench_build import make_corpus
-from tests.conftest import FIXED_NOW, build_fixture, copy_site, snapshot
+from tests.conftest import FIXED_NOW, build_fixture, copy_site, reaped, snapshot
 from tests.support.building import build_project
 
 
@@ -165,13 +165,20 @@ def test_serve_and_build_never_share_a_build(tmp_path: Path) -> None:
     assert snapshot(project / "site") == _clean(project, tmp_path / "clean")
 
 
+@pytest.mark.parametrize("aside", [False, True], ids=["here", "aside"])
 @pytest.mark.parametrize("victim", ["articles/deuda-y-fmi/index.html", "static/style.css", "feed.xml"])
-def test_a_file_deleted_from_the_site_is_written_again(tmp_path: Path, victim: str) -> None:
+def test_a_file_deleted_from_the_site_is_written_again(tmp_path: Path, monkeypatch, forks, victim: str,
+                                                       aside: bool) -> None:
+    from milei_watch import build
+
     project = copy_site(tmp_path / "project")
     build_fixture(project)
     expected = snapshot(project / "site")
     (project / "site" / victim).unlink()
-    report = build_fixture(project)
+    if aside:  # found missing by the forked child a large site's build starts while it plans
+        monkeypatch.setattr(build, "ASIDE_THRESHOLD", 0)
+    report = build_fixture(project, jobs=2)
+    assert len(forks) == int(aside) and all(reaped(pid) for pid in forks)
     assert victim in report.written
     assert snapshot(project / "site") == expected
     # And in the build after that, which turns the other tree into the site.

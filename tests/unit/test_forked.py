@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
 
 import pytest
 
@@ -123,3 +125,47 @@ def test_a_child_dies_with_its_parent(tmp_path) -> None:
     else:
         os.kill(child, signal.SIGKILL)
         raise AssertionError("the child outlived its parent")
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "here"])
+def test_work_done_aside_gives_its_result_once_the_block_ends(forks, tmp_path, fork: bool) -> None:
+    target = tmp_path / "written"
+
+    def work():
+        target.write_text("whole")  # the child's side effects are this process's too: one file system
+        return ("token", [1, 2])
+
+    with forked.Aside(work, fork) as aside:
+        assert len(forks) == int(fork)
+    assert not fork or reaped(forks[0])  # the block's end waited for the child
+    assert aside.result() == ("token", [1, 2]) and target.read_text() == "whole"
+
+
+def test_work_aside_whose_child_fails_is_done_here(forks) -> None:
+    parent = os.getpid()
+    done_here = []
+
+    def work():
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        done_here.append(True)
+        return None  # a result like any other, told apart from a failed child
+
+    with forked.Aside(work, True) as aside:
+        pass
+    assert aside.result() is None and done_here == [True]
+    assert len(forks) == 1 and reaped(forks[0])
+
+
+def test_a_block_failing_while_work_is_aside_lets_the_child_finish(forks, tmp_path) -> None:
+    target = tmp_path / "written"
+
+    def work():
+        time.sleep(0.3)  # still writing when the block fails
+        target.write_text("whole")
+        return True
+
+    with pytest.raises(RuntimeError), forked.Aside(work, True):
+        raise RuntimeError("the plan failed")
+    assert len(forks) == 1 and reaped(forks[0])
+    assert target.read_text() == "whole"  # finished, not killed half-way

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import signal
 from pathlib import Path
 
 import pytest
 
 from milei_watch import model, sources, state
 from milei_watch.config import load_config
-from tests.conftest import FIXED_NOW, copy_site, reaped
+from tests.conftest import FIXED_NOW, copy_site
 
 
 def _validated(root: Path):
@@ -149,52 +147,3 @@ def test_a_cached_body_is_written_over_in_place_never_truncated_on_open_nor_thro
     entry.symlink_to(outside)
     state.write_html(cache, "linked-key", "<p>x</p>", 1)  # refused: the cache is an optimisation
     assert outside.read_text() == "not the cache's"
-
-
-
-@pytest.mark.parametrize("aside", [True, False], ids=["forked", "here"])
-def test_a_state_saved_aside_loads_as_one_saved_here(tmp_path: Path, forks, aside: bool) -> None:
-    config, site, files = _validated(copy_site(tmp_path / "project"))
-    articles = {a.source: a for a in site.all_articles}
-    with state.Saving(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles),
-                      aside) as saving:
-        assert len(forks) == int(aside)
-    token = saving.token()
-    assert all(reaped(pid) for pid in forks)
-    loaded, reason = state.load(config.cache_dir, config.output_dir, config.tz)
-    assert reason == "" and loaded is not None and loaded.token == token
-    assert loaded.articles == articles and loaded.files.keys() == files.keys()
-    assert not [p.name for p in config.cache_dir.rglob("*.tmp")]
-
-
-def test_a_state_whose_forked_writer_fails_is_saved_here(tmp_path: Path, monkeypatch, forks) -> None:
-    config, site, files = _validated(copy_site(tmp_path / "project"))
-    articles = {a.source: a for a in site.all_articles}
-    parent, real_save = os.getpid(), state.save
-
-    def dying(*args):
-        if os.getpid() != parent:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real_save(*args)
-
-    monkeypatch.setattr(state, "save", dying)
-    with state.Saving(config.cache_dir, config.output_dir, state.BuildState(files=dict(files), articles=articles),
-                      True) as saving:
-        pass
-    token = saving.token()
-    assert len(forks) == 1 and reaped(forks[0])
-    loaded, _reason = state.load(config.cache_dir, config.output_dir, config.tz)
-    assert loaded is not None and loaded.token == token and loaded.articles == articles
-
-
-def test_a_build_failing_while_its_state_is_saved_aside_leaves_no_child_and_a_whole_state(
-        tmp_path: Path, forks) -> None:
-    config, site, files = _validated(copy_site(tmp_path / "project"))
-    articles = {a.source: a for a in site.all_articles}
-    with pytest.raises(RuntimeError), state.Saving(config.cache_dir, config.output_dir,
-                                                   state.BuildState(files=dict(files), articles=articles), True):
-        raise RuntimeError("the plan failed")
-    assert len(forks) == 1 and reaped(forks[0])
-    loaded, reason = state.load(config.cache_dir, config.output_dir, config.tz)
-    assert reason == "" and loaded is not None and loaded.articles == articles
-    assert not [p.name for p in config.cache_dir.rglob("*.tmp")]
