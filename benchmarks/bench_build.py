@@ -5,6 +5,7 @@
     python benchmarks/bench_build.py --large       # adds N = 100,000
     python benchmarks/bench_build.py --languages 2 # each article also in Spanish: 2 × N in two editions
     python benchmarks/bench_build.py --sizes 1000 --images 200  # 200 of the articles with a lead image
+    python benchmarks/bench_build.py --bytecode    # compiled modules cached, as when installed
 
 For each N it measures the median of --runs runs (at least 3) of: a clean build,
 a no-op rebuild, one article's body edited (one from the middle of the corpus,
@@ -357,13 +358,19 @@ def main() -> None:
                         help="give this many articles a lead image (generated); adds the image scenarios")
     parser.add_argument("--languages", type=int, choices=(1, 2), default=1,
                         help="2: every article also in Spanish, a site of 2 × N articles in two editions")
+    parser.add_argument("--bytecode", action="store_true",
+                        help="let the builds cache compiled modules, as an installed package has them")
     args = parser.parse_args()
     if args.runs < 3:
         parser.error("--runs must be at least 3 for a median")
     if min(args.sizes) < 10:
         parser.error("--sizes must be at least 10 articles")
     sizes = args.sizes + ([100000] if args.large else [])
-    print(f"milei-watch benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, runs={args.runs}")
+    if args.bytecode:
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    modules = "cached" if args.bytecode or not sys.flags.dont_write_bytecode else "compiled by every build"
+    print(f"milei-watch benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, runs={args.runs}, "
+          f"compiled modules {modules}")
     table = {}
     # Every corpus is deleted only at the end: deleting one just before measuring the next would
     # bill ext4's recently-freed-inode bookkeeping to the next clean builds.
