@@ -134,8 +134,46 @@ def _write_over(path: str, data: bytes) -> bool:
 
 
 def link_from(site: Path, idle: Path, rel: str) -> None:
-    """Give the idle tree the site's copy of one file."""
-    _link(output.target(os.fspath(site), rel), _vacate(idle, rel))
+    """Give the idle tree the site's copy of one file, with its modification time (rsync and CDNs
+    see no change): a hard link to it, or, where the idle tree holds an older copy of its own (one
+    link), the site's bytes and times written over that copy, which would otherwise be unlinked,
+    its blocks freed (`put`: five to fifty times the cost of the write, with `discard`)."""
+    source = output.target(os.fspath(site), rel)
+    if not _copy_over(source, output.target(os.fspath(idle), rel)):
+        _link(source, _vacate(idle, rel))
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _copy_over(source: str, path: str) -> bool:
+    """Write the bytes and times of `source` over the plain file at `path` if it has a single link;
+    False (nothing written) for anything else."""
+    try:
+        fd = os.open(path, output.REWRITE_FLAGS)
+    except OSError:  # none there yet, a symbolic link, a folder
+        return False
+    try:
+        facts = os.fstat(fd)
+        if facts.st_nlink != 1 or not stat.S_ISREG(facts.st_mode):
+            return False
+        try:
+            reader = os.open(source, _READ_FLAGS)
+        except OSError:  # the site's file is not a plain one: linked as it is
+            return False
+        try:
+            times = os.fstat(reader)
+            chunks = []
+            while chunk := os.read(reader, max(times.st_size, 65536)):
+                chunks.append(chunk)
+        finally:
+            os.close(reader)
+        data = b"".join(chunks)
+        output.write_over(fd, data)
+        os.utime(fd, ns=(times.st_atime_ns, times.st_mtime_ns))
+        return True
+    finally:
+        os.close(fd)
 
 
 def link_tree_from(site: Path, idle: Path, rel: str) -> None:
