@@ -96,7 +96,8 @@ def _link(source: str | Path, target: str | Path) -> None:
 def _vacate(idle: Path, rel: str) -> str:
     """The path of one file of the idle tree, with any old file there removed and its folder made.
 
-    Files are never written in place: the old one may be a hard link into the site."""
+    The old one may be a hard link into the site: only a file with one link is written in place
+    (`_open_own`)."""
     path = output.target(os.fspath(idle), rel)
     try:
         os.unlink(path)
@@ -117,27 +118,38 @@ def put(idle: Path, rel: str, data: bytes) -> None:
         output.write_new(_vacate(idle, rel), data)
 
 
-def _write_over(path: str, data: bytes) -> bool:
-    """Write over a plain file with a single link, in place; False (nothing written) for anything else."""
+def _open_own(path: str) -> int | None:
+    """The plain file at `path` opened for writing over, if it has a single link (the idle tree's
+    alone, checked on the open file); None for anything else: none there, a file linked into the
+    site, a symbolic link, a folder."""
     try:
         fd = os.open(path, output.REWRITE_FLAGS)
-    except OSError:  # none there yet, a symbolic link, a folder
+    except OSError:
+        return None
+    facts = os.fstat(fd)
+    if facts.st_nlink == 1 and stat.S_ISREG(facts.st_mode):
+        return fd
+    os.close(fd)
+    return None
+
+
+def _write_over(path: str, data: bytes) -> bool:
+    """Write over a plain file with a single link, in place; False (nothing written) for anything else."""
+    fd = _open_own(path)
+    if fd is None:
         return False
     try:
-        facts = os.fstat(fd)
-        if facts.st_nlink != 1 or not stat.S_ISREG(facts.st_mode):
-            return False
         output.write_over(fd, data)
-        return True
     finally:
         os.close(fd)
+    return True
 
 
 def link_from(site: Path, idle: Path, rel: str) -> None:
     """Give the idle tree the site's copy of one file, with its modification time (rsync and CDNs
     see no change): a hard link to it, or, where the idle tree holds an older copy of its own (one
-    link), the site's bytes and times written over that copy, which would otherwise be unlinked,
-    its blocks freed (`put`: five to fifty times the cost of the write, with `discard`)."""
+    link), the site's bytes and times written over that copy, which would otherwise be unlinked
+    and its blocks freed (see `put`)."""
     source = output.target(os.fspath(site), rel)
     if not _copy_over(source, output.target(os.fspath(idle), rel)):
         _link(source, _vacate(idle, rel))
@@ -149,14 +161,10 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXE
 def _copy_over(source: str, path: str) -> bool:
     """Write the bytes and times of `source` over the plain file at `path` if it has a single link;
     False (nothing written) for anything else."""
-    try:
-        fd = os.open(path, output.REWRITE_FLAGS)
-    except OSError:  # none there yet, a symbolic link, a folder
+    fd = _open_own(path)
+    if fd is None:
         return False
     try:
-        facts = os.fstat(fd)
-        if facts.st_nlink != 1 or not stat.S_ISREG(facts.st_mode):
-            return False
         try:
             reader = os.open(source, _READ_FLAGS)
         except OSError:  # the site's file is not a plain one: linked as it is
@@ -168,8 +176,7 @@ def _copy_over(source: str, path: str) -> bool:
                 chunks.append(chunk)
         finally:
             os.close(reader)
-        data = b"".join(chunks)
-        output.write_over(fd, data)
+        output.write_over(fd, b"".join(chunks))
         os.utime(fd, ns=(times.st_atime_ns, times.st_mtime_ns))
         return True
     finally:
