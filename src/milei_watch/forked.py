@@ -3,8 +3,9 @@
 A build's long pure steps (parsing ten thousand front matters, scoring related articles, keying
 fifteen thousand pages) use one core while the other waits for the render pool. `interleaved`
 gives a forked child every other item, does the rest here, and takes the child's results back
-through a pipe; `Aside` gives a forked child work this process does not need until later. Interleaved rather than halved, so that each process gets as many of the costly
-items (long listings, long files) as the other.
+through a pipe: interleaved rather than halved, so that each process gets as many of the costly
+items (long listings, long files) as the other. `Aside` gives a forked child work whose result
+this process needs only later (saving the build's state while it plans).
 
 The child inherits everything and hands back only the results, serialised (marshal, or pickle for
 values marshal cannot hold). It never returns into the caller's code: whatever happens, it ends
