@@ -10,7 +10,8 @@
 For each N it measures the median of --runs runs (at least 3) of: a clean build,
 a no-op rebuild, one article's body edited (one from the middle of the corpus,
 then the newest, which every feed carries), one article retitled, one article
-added, and one template edited; with the peak resident memory of the main
+added inside the corpus's dates, one added after every other (as a newsroom publishes), and one
+template edited; with the peak resident memory of the main
 process. With --images, the corpus also has that many lead images (generated JPEGs with
 camera metadata), and the benchmark adds one image edited, a clean build of the same corpus
 without the images, and the clean-build cost per image. Every run is `python -m milei_watch
@@ -239,16 +240,17 @@ def middle_article(root: Path, offset: int = 0) -> Path:
     return articles[len(articles) // 2 + offset]
 
 
+def _published(path: Path) -> dt.datetime:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("date: "):
+                return dt.datetime.fromisoformat(line[6:].strip())
+    raise ValueError(f"{path} has no date")
+
+
 def newest_article(root: Path) -> Path:
     """The most recent article: in the site feed and its topics' and tags' feeds, the worst body edit."""
-    def published(path: Path) -> dt.datetime:
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("date: "):
-                    return dt.datetime.fromisoformat(line[6:].strip())
-        raise ValueError(f"{path} has no date")
-
-    return max(_articles(root), key=published)
+    return max(_articles(root), key=_published)
 
 
 def _append(path: Path, step: int) -> None:
@@ -276,6 +278,15 @@ def add_article(root: Path, step: int) -> None:
     (root / "content" / "articles" / f"added-{step}.md").write_text(text, "utf-8")
 
 
+def add_newest_article(root: Path, step: int) -> None:
+    """A new article dated after every other, as a newsroom publishes: it moves every page of its
+    topics' and tags' listings, which list the newest first."""
+    after = _published(newest_article(root)) + dt.timedelta(hours=step + 1)
+    text = article(random.Random(1000 + step), 950000 + step, dt.datetime(2023, 11, 1, tzinfo=dt.timezone.utc))
+    text = re.sub(r"(?m)^date: .*$", f"date: {after.isoformat()}", text, count=1)
+    (root / "content" / "articles" / f"newest-{step}.md").write_text(text, "utf-8")
+
+
 def edit_template(root: Path, step: int) -> None:
     path = root / "templates" / "article.html"
     path.write_text(path.read_text("utf-8") + f"{{# template edit {step} #}}\n", "utf-8")
@@ -286,6 +297,7 @@ SCENARIOS = (
     ("newest article's body edited", edit_newest_body),
     ("one article retitled", retitle),
     ("one article added", add_article),
+    ("newest article added", add_newest_article),
     ("one template edited", edit_template),
 )
 
