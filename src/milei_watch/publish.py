@@ -145,22 +145,23 @@ def _write_over(path: str, data: bytes) -> bool:
     return True
 
 
-def link_from(site: Path, idle: Path, rel: str) -> None:
+def link_from(site: Path, idle: Path, rel: str, data: bytes | None = None) -> None:
     """Give the idle tree the site's copy of one file, with its modification time (rsync and CDNs
     see no change): a hard link to it, or, where the idle tree holds an older copy of its own (one
     link), the site's bytes and times written over that copy, which would otherwise be unlinked
-    and its blocks freed (see `put`)."""
+    and its blocks freed (see `put`). `data` is the site's file's bytes when the caller has just
+    compared them, so that they are not read again."""
     source = output.target(os.fspath(site), rel)
-    if not _copy_over(source, output.target(os.fspath(idle), rel)):
+    if not _copy_over(source, output.target(os.fspath(idle), rel), data):
         _link(source, _vacate(idle, rel))
 
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def _copy_over(source: str, path: str) -> bool:
-    """Write the bytes and times of `source` over the plain file at `path` if it has a single link;
-    False (nothing written) for anything else."""
+def _copy_over(source: str, path: str, data: bytes | None = None) -> bool:
+    """Write the bytes (`data`, when known) and times of `source` over the plain file at `path` if
+    it has a single link; False (nothing written) for anything else."""
     fd = _open_own(path)
     if fd is None:
         return False
@@ -171,12 +172,14 @@ def _copy_over(source: str, path: str) -> bool:
             return False
         try:
             times = os.fstat(reader)
-            chunks = []
-            while chunk := os.read(reader, max(times.st_size, 65536)):
-                chunks.append(chunk)
+            if data is None:
+                chunks = []
+                while chunk := os.read(reader, max(times.st_size, 65536)):
+                    chunks.append(chunk)
+                data = b"".join(chunks)
         finally:
             os.close(reader)
-        output.write_over(fd, b"".join(chunks))
+        output.write_over(fd, data)
         os.utime(fd, ns=(times.st_atime_ns, times.st_mtime_ns))
         return True
     finally:

@@ -520,7 +520,7 @@ class Renderer:
         elif self.held.get(rel) != self.current.get(rel) or rel not in self.held:
             # The site has these bytes and the idle tree may not: share the site's file, which
             # keeps its modification time for rsync and CDNs.
-            publish.link_from(self.site, self.idle, rel)
+            publish.link_from(self.site, self.idle, rel, data)
         return changed
 
 

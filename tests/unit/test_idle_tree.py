@@ -30,6 +30,15 @@ def test_an_idle_copy_of_its_own_is_written_over_with_the_sites_bytes_and_times(
     assert (site / "a" / "page.html").read_bytes() == b"<p>the site's bytes</p>"
 
 
+def test_bytes_the_caller_already_read_are_written_with_the_sites_times(tmp_path: Path) -> None:
+    site, idle = _trees(tmp_path)
+    own = idle / "a" / "page.html"
+    own.write_bytes(b"<p>older</p>")
+    publish.link_from(site, idle, "a/page.html", b"<p>the site's bytes</p>")
+    assert own.read_bytes() == b"<p>the site's bytes</p>"
+    assert own.stat().st_mtime_ns == (site / "a" / "page.html").stat().st_mtime_ns
+
+
 def test_an_idle_file_shared_with_another_is_never_written_through(tmp_path: Path) -> None:
     site, idle = _trees(tmp_path)
     other = tmp_path / "elsewhere.html"
