@@ -144,18 +144,25 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
         articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
         shards=previous.shards if reuse else {}, static=statics, related=(facts, related))
 
-    def aside() -> tuple[str | None, tuple]:
-        return (None if kept is None else state.save(cache_dir, config.output_dir, kept),
-                publish.missing(config, index))
+    # The child also keys the article pages, two in three of a large site's, planning them for
+    # itself from the same site: this process plans every page and keys the others meanwhile.
+    site_keys = keys.site_keys(inputs.site_key(found, site.pages), found.templates)
+    digests = registry.digests()
+    shared = jobs > 1 and len(files) >= ASIDE_THRESHOLD
 
-    with forked.Aside(aside, jobs > 1 and len(files) >= ASIDE_THRESHOLD) as meanwhile:
+    def aside() -> tuple[str | None, tuple, dict]:
+        return (None if kept is None else state.save(cache_dir, config.output_dir, kept),
+                publish.missing(config, index),
+                keys.keyed(plan.article_pages(site, related), site_keys, digests) if shared else {})
+
+    with forked.Aside(aside, shared) as meanwhile:
         page_jobs = plan.plan_pages(site, related, now, static_keys)  # the share card is drawn from static fonts
         # Each size of every image shown: keyed by its bytes and the encoder, never by the theme or settings.
         page_jobs += [plan.PageJob(output, images.JOB, context) for output, context
                       in figures.image_outputs(site.articles + site.unlisted + site.pages, registry)]
-        site_keys = keys.site_keys(inputs.site_key(found, site.pages), found.templates)
-        contexts, page_keys = keys.key_jobs(page_jobs, site_keys, registry.digests(), jobs)
-    saved, gone = meanwhile.result()
+        contexts, page_keys = keys.key_jobs(page_jobs, site_keys, digests, jobs,
+                                            keyed=(lambda: meanwhile.result()[2]) if shared else None)
+    saved, gone, _keyed = meanwhile.result()
     token = previous.token if saved is None else saved  # None: a template or settings edit
 
     # 3. Render the pages whose key differs from what the site holds, into the idle tree.

@@ -129,7 +129,7 @@ def digest(*parts: Any) -> str:
     The values are serialised by `marshal` in its version 2, which writes every object out in full
     (later versions refer back to objects seen twice, by identity, so equal values could differ
     in bytes): it tells str, int, float, bool and None apart, and is four times faster than repr."""
-    return hashlib.blake2b(marshal.dumps(parts, 2), digest_size=16).hexdigest()
+    return _hash(marshal.dumps(parts, 2))
 
 
 def context_key(template: str, edition: str, context: dict[str, Any], canonicalise: Canonicaliser) -> str:
@@ -196,13 +196,33 @@ FORK_THRESHOLD = 4000
 
 
 def key_jobs(jobs: Sequence[PageJob], site_keys: dict[str, str], assets: dict[str, str],
-             workers: int = 1) -> tuple[list[str], list[str]]:
+             workers: int = 1, keyed: Callable[[], dict[str, tuple[str, str]]] | None = None,
+             ) -> tuple[list[str], list[str]]:
     """The context key and the key (`job_key`) of every planned job, in order.
 
-    With two workers or more and many jobs, a forked child keys every other job while this process
-    keys the rest (forked.interleaved): canonicalising fifteen thousand contexts is a fifth of a
-    small rebuild of a large site, and it is pure. A context with no canonical form is reported
-    here as it would be without a child."""
+    `keyed`, when given, is another process's keys of the article pages (`keyed`, from
+    plan.article_pages on the same site), asked for once the other jobs are keyed here: each is
+    taken for the job at its output, and any job it lacks is keyed here. Else, with two workers or
+    more and many jobs, a forked child keys every other job while this process keys the rest
+    (forked.interleaved): canonicalising fifteen thousand contexts is a fifth of a small rebuild of
+    a large site, and it is pure. A context with no canonical form is reported here as it would be
+    without a child."""
+    if keyed is not None:
+        mine = [i for i, job in enumerate(jobs) if job.template != "article.html"]
+        contexts, page_keys = _key_range([jobs[i] for i in mine], site_keys, assets)
+        known = keyed()
+        theirs = [i for i, job in enumerate(jobs) if job.template == "article.html"]
+        pairs = [known.get(jobs[i].output) for i in theirs]
+        missing = [i for i, pair in zip(theirs, pairs) if pair is None]
+        if missing:  # never expected: keyed here rather than trusted to be alike
+            rest = dict(zip(missing, zip(*_key_range([jobs[i] for i in missing], site_keys, assets))))
+            pairs = [rest[i] if pair is None else pair for i, pair in zip(theirs, pairs)]
+        every: list[Any] = [None] * len(jobs)
+        for i, pair in zip(theirs, pairs):
+            every[i] = pair
+        for i, context, key in zip(mine, contexts, page_keys):
+            every[i] = (context, key)
+        return [context for context, _key in every], [key for _context, key in every]
     if workers < 2 or len(jobs) < FORK_THRESHOLD or not hasattr(os, "fork"):
         return _key_range(jobs, site_keys, assets)
 
@@ -213,8 +233,35 @@ def key_jobs(jobs: Sequence[PageJob], site_keys: dict[str, str], assets: dict[st
     return [context for context, _key in pairs], [page for _context, page in pairs]
 
 
+def keyed(jobs: Sequence[PageJob], site_keys: dict[str, str], assets: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Each job's context key and key by its output, for `key_jobs(keyed=...)` in another process."""
+    return {job.output: pair for job, pair in zip(jobs, zip(*_key_range(jobs, site_keys, assets)))}
+
+
 def _key_range(jobs: Sequence[PageJob], site_keys: dict[str, str], assets: dict[str, str]
                ) -> tuple[list[str], list[str]]:
+    """`context_key` and `job_key` of each job, as those compute them, with their calls folded into one
+    loop for the commonest jobs (a page's own dict, no body or one showing no files): this loop runs
+    fifteen thousand times in a rebuild of a large site, and the calls cost a third of it."""
     canonicalise = Canonicaliser(assets)
-    contexts = [context_key(job.template, job.lang, job.context, canonicalise) for job in jobs]
-    return contexts, [job_key(job, site_keys, context, assets) for context, job in zip(contexts, jobs)]
+    items = canonicalise._items
+    contexts: list[str] = []
+    out: list[str] = []
+    for job in jobs:
+        template, context, bodies = job.template, job.context, job.bodies
+        if type(context) is not dict:
+            key = context_key(template, job.lang, context, canonicalise)
+        else:  # as context_key: the dict's form as Canonicaliser.__call__ gives it
+            key = _hash(marshal.dumps((template, job.lang, ("dict", tuple(context), items(context.values()))), 2))
+        contexts.append(key)
+        if template == images.JOB or template == SHARE_CARD or len(bodies) > 1 or (
+                bodies and bodies[0].body_assets):
+            out.append(job_key(job, site_keys, key, assets))
+        else:  # as page_key, for no body or one showing no image or data file
+            part = site_keys.get(template) or site_keys[""]
+            out.append(_hash(marshal.dumps((part, key, (bodies[0].body_digest,) if bodies else ()), 2)))
+    return contexts, out
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

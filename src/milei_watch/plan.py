@@ -216,12 +216,8 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
     featured = frozenset(a.translation_key or a.slug for a in site.articles if a.featured)
     versions = _document_versions(site) if len(site.config.editions) > 1 else {}
     for edition in site.config.editions:
-        pages = _edition_pages(site.in_edition(edition.code), related, fonts, featured, versions)
-        if edition.prefix:
-            prefix, code = edition.prefix, edition.code
-            pages = [PageJob(prefix + output, template, context, bodies, searchable, code)
-                     for output, template, context, bodies, searchable, _lang in pages]
-        jobs.extend(pages)
+        jobs.extend(_placed(edition, _edition_pages(site.in_edition(edition.code), related, fonts, featured,
+                                                    versions)))
     if len(site.config.editions) > 1:
         _link_editions(site, jobs)
     jobs.extend(_sitemaps(jobs))
@@ -231,6 +227,26 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
         jobs.append(news)
     jobs.append(PageJob("robots.txt", "robots.txt", {"news_sitemap": has_news}))
     return jobs
+
+
+def article_pages(site: Site, related: dict[str, tuple[str, ...]]) -> list[PageJob]:
+    """Every edition's article pages, as `plan_pages` plans them among the rest: for another process
+    to key while this one plans the rest (build.py)."""
+    versions = _document_versions(site) if len(site.config.editions) > 1 else {}
+    jobs: list[PageJob] = []
+    for edition in site.config.editions:
+        edition_site = site.in_edition(edition.code)
+        jobs.extend(_placed(edition, _article_pages(edition_site, related, site_feeds(edition_site), versions)))
+    return jobs
+
+
+def _placed(edition, pages: list[PageJob]) -> list[PageJob]:
+    """An edition's pages at their place in the site: under its prefix, in its language, unless it is the default."""
+    if not edition.prefix:
+        return pages
+    prefix, code = edition.prefix, edition.code
+    return [PageJob(prefix + output, template, context, bodies, searchable, code)
+            for output, template, context, bodies, searchable, _lang in pages]
 
 
 def _edition_pages(site: Site, related: dict[str, tuple[str, ...]], fonts: tuple[tuple[str, str], ...] = (),

@@ -35,8 +35,8 @@ def test_values_that_print_or_compare_alike_have_different_digests(left, right) 
     assert keys.digest(left) != keys.digest(right)
 
 
-def _site(tmp_path: Path) -> model.Site:
-    root = copy_site(tmp_path / "project", "newsroom")
+def _site(tmp_path: Path, name: str = "newsroom") -> model.Site:
+    root = copy_site(tmp_path / "project", name)
     config = load_config(root)
     authors, _problems, _digest = model.load_authors(model.read_authors_file(config))
     docs, _read, _files = sources.read_all(root, config.content_dir, {}, 0)
@@ -159,6 +159,40 @@ def test_jobs_are_keyed_here_when_no_process_can_be_forked(tmp_path: Path, key_f
     monkeypatch.setattr(keys.os, "fork", refused)
     assert keys.key_jobs(jobs, {"": "site"}, {}, workers=2) == alone
     assert len(os.listdir("/proc/self/fd")) == opened  # the pipe made for the child is closed
+
+
+@pytest.mark.parametrize("name", ["newsroom", "bilingual"])
+def test_the_folded_loop_gives_the_keys_of_context_key_and_job_key(tmp_path: Path, name: str) -> None:
+    from milei_watch import images, plan
+    site = _site(tmp_path, name)
+    jobs = plan.plan_pages(site, plan.related_articles(site), FIXED_NOW)
+    shown = next(job for job in jobs if job.template == "article.html")
+    jobs.append(shown._replace(output="shows/index.html", bodies=(shown.bodies[0]._replace(body_assets=("images/a.png",)),)))
+    jobs.append(plan.PageJob("images/a-320.webp", images.JOB, {"source": "images/a.png"}))
+    assert {job.template for job in jobs} >= {"article.html", "rss.xml", plan.SHARE_CARD, images.JOB}
+    assert any(len(job.bodies) > 1 for job in jobs) and any(not job.bodies for job in jobs)
+    site_keys, assets = {"": "site", "article.html": "articles"}, {"images/a.png": "png-digest"}
+    canonical = keys.Canonicaliser(assets)
+    contexts = [keys.context_key(job.template, job.lang, job.context, canonical) for job in jobs]
+    assert keys._key_range(jobs, site_keys, assets) == (
+        contexts, [keys.job_key(job, site_keys, context, assets) for job, context in zip(jobs, contexts)])
+
+
+@pytest.mark.parametrize("name", ["newsroom", "bilingual"])
+def test_article_pages_keyed_by_another_process_are_taken_and_any_it_lacks_keyed_here(tmp_path: Path, name) -> None:
+    from milei_watch import plan
+    site = _site(tmp_path, name)
+    related = plan.related_articles(site)
+    jobs = plan.plan_pages(site, related, FIXED_NOW)
+    articles = plan.article_pages(site, related)  # planned again, as the other process does
+    assert articles == [job for job in jobs if job.template == "article.html"] and len(articles) > 2
+    alone = keys.key_jobs(jobs, {"": "site"}, {})
+    theirs = keys.keyed(articles, {"": "site"}, {})
+    asked = []
+    assert keys.key_jobs(jobs, {"": "site"}, {}, keyed=lambda: asked.append(1) or theirs) == alone
+    assert asked == [1]
+    del theirs[articles[1].output]
+    assert keys.key_jobs(jobs, {"": "site"}, {}, keyed=lambda: theirs) == alone
 
 
 def _theme(tmp_path: Path, files: dict[str, str]):
