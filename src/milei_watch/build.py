@@ -144,8 +144,8 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
         articles={a.source: a for a in site.all_articles}, rows=previous.rows if reuse else {},
         shards=previous.shards if reuse else {}, static=statics, related=(facts, related))
 
-    # The child also keys the article pages, two in three of a large site's, planning them for
-    # itself from the same site: this process plans every page and keys the others meanwhile.
+    # The child also keys the article pages and the tag listings, three in four of a large site's,
+    # planning them for itself from the same site: this process plans every page and keys the rest.
     site_keys = keys.site_keys(inputs.site_key(found, site.pages), found.templates)
     digests = registry.digests()
     shared = jobs > 1 and len(files) >= ASIDE_THRESHOLD
@@ -153,7 +153,9 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
     def aside() -> tuple[str | None, tuple, dict]:
         return (None if kept is None else state.save(cache_dir, config.output_dir, kept),
                 publish.missing(config, index),
-                keys.keyed(plan.article_pages(site, related), site_keys, digests) if shared else {})
+                keys.keyed(plan.shared_pages(site, related), site_keys, digests) if shared else {})
+
+    from . import render  # Jinja2 and Markdown load only when there are pages to render
 
     with forked.Aside(aside, shared) as meanwhile:
         page_jobs = plan.plan_pages(site, related, now, static_keys)  # the share card is drawn from static fonts
@@ -161,23 +163,30 @@ def _build_all(config: SiteConfig, found: inputs.Survey, index: state.Index | No
         page_jobs += [plan.PageJob(output, images.JOB, context) for output, context
                       in figures.image_outputs(site.articles + site.unlisted + site.pages, registry)]
         contexts, page_keys = keys.key_jobs(page_jobs, site_keys, digests, jobs,
-                                            keyed=(lambda: meanwhile.result()[2]) if shared else None)
-    saved, gone, _keyed = meanwhile.result()
-    token = previous.token if saved is None else saved  # None: a template or settings edit
+                                            elsewhere=plan.SHARED if shared else frozenset())
 
-    # 3. Render the pages whose key differs from what the site holds, into the idle tree.
-    tree = publish.Trees(config, index, gone)
-    tree.prepare()
+        # 3. Render the pages whose key differs from what the site holds, into the idle tree: while
+        # the child still keys its share, those of the other pages known to be dirty.
+        tree = publish.Trees(config, index, later=True)
+        tree.prepare()
+        renderer = render.Renderer(
+            config, authors, page_jobs, site.pages, found.markup_key,
+            None if full else _bytecode_dir(cache_dir, found.compile_key), tree.site, tree.idle,
+            tree.current, tree.held, texts, fresh=full or not state.has_html(cache_dir), tags=tags, assets=registry)
+        early, changed = render.render_while(renderer, [
+            i for i, key in enumerate(page_keys) if key is not None and tree.current.get(page_jobs[i].output) != key
+        ], meanwhile.busy) if shared else ([], [])
+    saved, gone, keyed = meanwhile.result()
+    keys.take(page_jobs, contexts, page_keys, keyed, site_keys, digests)
+    token = previous.token if saved is None else saved  # None: a template or settings edit
+    tree.forget(gone)
     dirty = [i for i, job in enumerate(page_jobs) if tree.current.get(job.output) != page_keys[i]]
     if on_total:
         on_total(len(dirty))
-    from . import render  # Jinja2 and Markdown load only when there are pages to render
-
-    renderer = render.Renderer(
-        config, authors, page_jobs, site.pages, found.markup_key,
-        None if full else _bytecode_dir(cache_dir, found.compile_key), tree.site, tree.idle,
-        tree.current, tree.held, texts, fresh=full or not state.has_html(cache_dir), tags=tags, assets=registry)
-    changed = render.render_pages(renderer, dirty, jobs, progress)
+        if progress and early:
+            progress(len(early))
+    done = set(early)  # dirty still: what is gone from the site only adds to them
+    changed = sorted(changed + render.render_pages(renderer, [i for i in dirty if i not in done], jobs, progress))
     drawn = sum(1 for i in dirty if page_jobs[i].template == images.JOB)
 
     # 4. Bring the rest of the idle tree up to date, index it, record it, and swap it in.

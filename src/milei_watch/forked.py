@@ -20,6 +20,7 @@ import gc
 import marshal
 import os
 import pickle
+import select
 import signal
 import sys
 from typing import Any, Callable, Sequence, TypeVar
@@ -130,6 +131,14 @@ class Aside:
             finally:
                 child.reap()
             self.answer = answer if isinstance(answer, tuple) and len(answer) == 1 else None
+
+    def busy(self) -> bool:
+        """True while the child is still at its work (it has sent nothing yet, nor ended)."""
+        child = self.child
+        if child is None:
+            return False
+        readable, _writable, _failed = select.select([child.pipe], [], [], 0)
+        return not readable
 
     def result(self) -> Any:
         """The work's result: the child's, or computed here."""

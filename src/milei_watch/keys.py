@@ -196,33 +196,22 @@ FORK_THRESHOLD = 4000
 
 
 def key_jobs(jobs: Sequence[PageJob], site_keys: dict[str, str], assets: dict[str, str],
-             workers: int = 1, keyed: Callable[[], dict[str, tuple[str, str]]] | None = None,
-             ) -> tuple[list[str], list[str]]:
+             workers: int = 1, elsewhere: frozenset[str] = frozenset()) -> tuple[list[str | None], list[str | None]]:
     """The context key and the key (`job_key`) of every planned job, in order.
 
-    `keyed`, when given, is another process's keys of the article pages (`keyed`, from
-    plan.article_pages on the same site), asked for once the other jobs are keyed here: each is
-    taken for the job at its output, and any job it lacks is keyed here. Else, with two workers or
-    more and many jobs, a forked child keys every other job while this process keys the rest
-    (forked.interleaved): canonicalising fifteen thousand contexts is a fifth of a small rebuild of
-    a large site, and it is pure. A context with no canonical form is reported here as it would be
-    without a child."""
-    if keyed is not None:
-        mine = [i for i, job in enumerate(jobs) if job.template != "article.html"]
-        contexts, page_keys = _key_range([jobs[i] for i in mine], site_keys, assets)
-        known = keyed()
-        theirs = [i for i, job in enumerate(jobs) if job.template == "article.html"]
-        pairs = [known.get(jobs[i].output) for i in theirs]
-        missing = [i for i, pair in zip(theirs, pairs) if pair is None]
-        if missing:  # never expected: keyed here rather than trusted to be alike
-            rest = dict(zip(missing, zip(*_key_range([jobs[i] for i in missing], site_keys, assets))))
-            pairs = [rest[i] if pair is None else pair for i, pair in zip(theirs, pairs)]
-        every: list[Any] = [None] * len(jobs)
-        for i, pair in zip(theirs, pairs):
-            every[i] = pair
-        for i, context, key in zip(mine, contexts, page_keys):
-            every[i] = (context, key)
-        return [context for context, _key in every], [key for _context, key in every]
+    The jobs of the templates `elsewhere` are left for another process to key (`keyed`, from the
+    same site: plan.shared_pages): their keys are None until `take` puts that process's in. Else,
+    with two workers or more and many jobs, a forked child keys every other job while this process
+    keys the rest (forked.interleaved): canonicalising fifteen thousand contexts is a fifth of a
+    small rebuild of a large site, and it is pure. A context with no canonical form is reported
+    here as it would be without a child."""
+    if elsewhere:
+        mine = [i for i, job in enumerate(jobs) if job.template not in elsewhere]
+        contexts: list[str | None] = [None] * len(jobs)
+        page_keys: list[str | None] = [None] * len(jobs)
+        for i, context, key in zip(mine, *_key_range([jobs[i] for i in mine], site_keys, assets)):
+            contexts[i], page_keys[i] = context, key
+        return contexts, page_keys
     if workers < 2 or len(jobs) < FORK_THRESHOLD or not hasattr(os, "fork"):
         return _key_range(jobs, site_keys, assets)
 
@@ -233,8 +222,22 @@ def key_jobs(jobs: Sequence[PageJob], site_keys: dict[str, str], assets: dict[st
     return [context for context, _key in pairs], [page for _context, page in pairs]
 
 
+def take(jobs: Sequence[PageJob], contexts: list, page_keys: list, known: dict[str, tuple[str, str]],
+         site_keys: dict[str, str], assets: dict[str, str]) -> None:
+    """Fill in the keys `key_jobs(elsewhere=...)` left out, from another process's (`keyed`) by
+    output; a job they lack is keyed here."""
+    left = [i for i, key in enumerate(page_keys) if key is None]
+    for i in left:
+        pair = known.get(jobs[i].output)
+        if pair is not None:
+            contexts[i], page_keys[i] = pair
+    lacking = [i for i in left if page_keys[i] is None]  # never expected: keyed here rather than trusted alike
+    for i, context, key in zip(lacking, *_key_range([jobs[i] for i in lacking], site_keys, assets)):
+        contexts[i], page_keys[i] = context, key
+
+
 def keyed(jobs: Sequence[PageJob], site_keys: dict[str, str], assets: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Each job's context key and key by its output, for `key_jobs(keyed=...)` in another process."""
+    """Each job's context key and key by its output, for `take` in another process."""
     return {job.output: pair for job, pair in zip(jobs, zip(*_key_range(jobs, site_keys, assets)))}
 
 

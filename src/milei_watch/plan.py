@@ -27,6 +27,9 @@ TEMPLATES = frozenset({
     "search.html", "sitemap-index.xml", "sitemap.xml", "sources.html", "tag.html", "tags.html", "timeline.html",
     "topic.html",
 })
+# The templates of the pages a large site's build has another process key (`shared_pages`): the
+# article pages and the tag listings, three in four of its pages.
+SHARED = frozenset({"article.html", "tag.html"})
 RELATED_COUNT = 3
 _RELATED_WINDOW = 8
 # Articles listed under each month on the archive's index; each month's own page lists them all.
@@ -229,15 +232,19 @@ def plan_pages(site: Site, related: dict[str, tuple[str, ...]], now: dt.datetime
     return jobs
 
 
-def article_pages(site: Site, related: dict[str, tuple[str, ...]]) -> list[PageJob]:
-    """Every edition's article pages, as `plan_pages` plans them among the rest: for another process
-    to key while this one plans the rest (build.py)."""
+def shared_pages(site: Site, related: dict[str, tuple[str, ...]]) -> list[PageJob]:
+    """Every edition's pages of the SHARED templates, as `plan_pages` plans them among the rest: for
+    another process to key while this one plans the rest (build.py)."""
     versions = _document_versions(site) if len(site.config.editions) > 1 else {}
     jobs: list[PageJob] = []
     for edition in site.config.editions:
         edition_site = site.in_edition(edition.code)
-        jobs.extend(_placed(edition, _article_pages(edition_site, related, site_feeds(edition_site), versions)))
-    return jobs
+        feeds = site_feeds(edition_site)
+        jobs.extend(_placed(edition, _article_pages(edition_site, related, feeds, versions)
+                            + _tag_pages(edition_site, feeds)))
+    if len(site.config.editions) > 1:
+        _link_editions(site, jobs)  # a page's versions are at its path in each edition: all are here
+    return [job for job in jobs if job.template in SHARED]
 
 
 def _placed(edition, pages: list[PageJob]) -> list[PageJob]:

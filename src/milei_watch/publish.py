@@ -227,25 +227,34 @@ class Trees:
     """The site and its idle generation during one build: what each holds, and the swap."""
 
     def __init__(self, config: SiteConfig, index: state.Index | None,
-                 gone: tuple[TreeId | None, list[str]] | None = None) -> None:
+                 gone: tuple[TreeId | None, list[str]] | None = None, *, later: bool = False) -> None:
         self.config = config
+        self.index = index
         self.out_dir = config.output_dir
         self.idle = idle_path(self.out_dir, config.cache_dir)
         self.known = index.trees if index is not None else {}
         self.searched = dict(index.search) if index is not None else {}
         self.current_id = tree_id(self.out_dir)
         self.site = self.out_dir if self.current_id is not None else None
-        # What the site holds, less any file someone deleted from it (`missing`, unless the caller
-        # found them already: `gone`): that one is rendered again.
-        if gone is None or gone[0] != self.current_id:
-            gone = missing(config, index)
         self.current = dict(self.known.get(self.current_id, {}))
-        for rel in gone[1]:
-            del self.current[rel]
         if self.site is not None and not search.present(self.out_dir):
             self.searched.pop(self.current_id, None)
+        self.whole = False
+        self.copied = False  # whether `prepare` made the idle tree a copy of the site
+        if not later:  # else the caller tells `forget` what is gone once it knows
+            self.forget(gone)
+
+    def forget(self, gone: tuple[TreeId | None, list[str]] | None) -> None:
+        """Take out of what the site holds the files someone deleted from it (`missing`, unless the
+        caller found them already: `gone`): those are rendered again."""
+        if gone is None or gone[0] != self.current_id:
+            gone = missing(self.config, self.index)
+        for rel in gone[1]:
+            self.current.pop(rel, None)
+            if self.copied:  # the idle tree was made a copy of the site as it is: without them either
+                self.held.pop(rel, None)
         # True when the site holds every file and search index its record says it holds.
-        self.whole = not gone[1] and (not config.search or self.searched.get(self.current_id) is not None)
+        self.whole = not gone[1] and (not self.config.search or self.searched.get(self.current_id) is not None)
 
     def prepare(self) -> None:
         """Make the idle tree ready to change, and learn what it holds."""
@@ -256,6 +265,7 @@ class Trees:
             self.held = dict(self.known[self.idle_id])
         else:  # a copy of the site, or empty
             self.held = dict(self.current)
+            self.copied = True
             self.searched[self.idle_id] = self.searched.get(self.current_id, "")
             if self.site is not None and not search.present(self.idle):
                 self.searched.pop(self.idle_id, None)
@@ -270,6 +280,8 @@ class Trees:
         written = []
         for rel, key in static_keys.items():
             if self.held.get(rel) == key:
+                if self.current.get(rel) != key:  # the idle tree has them, the site has not (or older ones)
+                    written.append(rel)
                 continue
             data = None if self.current.get(rel) == key else statics[rel][2].read_bytes()
             if data is None or (self.site is not None and output.same_bytes(self.out_dir / rel, data)):

@@ -357,6 +357,7 @@ class Renderer:
     assets: Any = None              # assets.Registry of content/images/ and content/data/: figures are drawn
     labels: dict = field(default_factory=dict)  # edition → figures.Labels, the words of its charts
     decoded: Any = None             # images.Decoded: the image whose files are being drawn
+    recalled: bool = False          # whether the words of earlier builds were taken (recall_words)
 
     def body(self, doc) -> Body:
         """The document's body as HTML: from the cache when an intact entry exists (unless fresh)."""
@@ -481,7 +482,10 @@ class Renderer:
 
     def recall_words(self) -> None:
         """Take the words Babel formatted in earlier builds (i18n.FORMATTED), kept beside the compiled
-        templates: a build that shows only days, months and times seen before never loads Babel."""
+        templates: a build that shows only days, months and times seen before never loads Babel. Once a build."""
+        if self.recalled:
+            return
+        self.recalled = True
         words: dict = {}
         if self.bytecode_dir is not None:
             try:
@@ -579,6 +583,23 @@ def render_pages(renderer: Renderer, dirty: list[int], workers: int,
         raise BuildError(renderer.problems)
     renderer.keep_words()
     return sorted(changed)
+
+
+def render_while(renderer: Renderer, indices: list[int], busy: Callable[[], bool]) -> tuple[list[int], list[int]]:
+    """Render pages here, in order, for as long as `busy()`: while another process finishes work
+    the rest of the build waits for, this one renders the dirty pages it knows of. Returns the pages
+    rendered, and those of them readers will see change; render_pages does the rest and reports
+    what the bodies of all of them showed."""
+    renderer.recall_words()
+    done: list[int] = []
+    changed: list[int] = []
+    for index in indices:
+        if not busy():
+            break
+        done.append(index)
+        if renderer.stage(index):
+            changed.append(index)
+    return done, changed
 
 
 def _render_here(renderer: Renderer, indices: list[int], progress: Callable[[int], None] | None) -> list[int]:

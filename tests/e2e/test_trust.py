@@ -165,16 +165,24 @@ def test_serve_and_build_never_share_a_build(tmp_path: Path) -> None:
     assert snapshot(project / "site") == _clean(project, tmp_path / "clean")
 
 
+@pytest.mark.parametrize("idle", ["kept", "lost"])
 @pytest.mark.parametrize("aside", [False, True], ids=["here", "aside"])
 @pytest.mark.parametrize("victim", ["articles/deuda-y-fmi/index.html", "static/style.css", "feed.xml"])
 def test_a_file_deleted_from_the_site_is_written_again(tmp_path: Path, monkeypatch, forks, victim: str,
-                                                       aside: bool) -> None:
-    from milei_watch import build
+                                                       aside: bool, idle: str) -> None:
+    from milei_watch import build, publish
+    from milei_watch.config import load_config
 
     project = copy_site(tmp_path / "project")
     build_fixture(project)
+    # A second build, of an edit, leaves the first build's site as the idle tree, on record.
+    _edit(project / "content" / "articles" / "deuda-y-fmi.md", "summary: Restructuring", "summary: Long restructuring")
+    build_fixture(project)
     expected = snapshot(project / "site")
     (project / "site" / victim).unlink()
+    if idle == "lost":  # the build makes the idle tree again, as a copy of the site as it now is
+        config = load_config(project)
+        shutil.rmtree(publish.idle_path(config.output_dir, config.cache_dir))
     if aside:  # found missing by the forked child a large site's build starts while it plans
         monkeypatch.setattr(build, "ASIDE_THRESHOLD", 0)
     report = build_fixture(project, jobs=2)
@@ -184,6 +192,46 @@ def test_a_file_deleted_from_the_site_is_written_again(tmp_path: Path, monkeypat
     # And in the build after that, which turns the other tree into the site.
     _edit(project / "content" / "articles" / "deuda-y-fmi.md", "title: Deuda y FMI", "title: Deuda y el FMI")
     build_fixture(project)
+    assert snapshot(project / "site") == _clean(project, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("child", ["slow", "killed"])
+def test_pages_rendered_while_the_aside_child_keys_the_articles_make_the_site_of_a_clean_build(
+        tmp_path: Path, monkeypatch, forks, child: str) -> None:
+    from milei_watch import build, plan, render
+
+    project = copy_site(tmp_path / "project")
+    build_fixture(project)
+    (project / "site" / "topics" / "economy" / "index.html").unlink()  # gone: rendered again, its key unchanged
+    _edit(project / "content" / "articles" / "deuda-y-fmi.md", "title: Deuda y FMI", "title: Deuda y el FMI")
+    monkeypatch.setattr(build, "ASIDE_THRESHOLD", 0)
+    parent, planned = os.getpid(), plan.shared_pages
+
+    def shared_pages(site, related):
+        if os.getpid() != parent:  # the child: slow, or killed before it answers
+            time.sleep(1)
+            if child == "killed":
+                os.kill(os.getpid(), signal.SIGKILL)
+        return planned(site, related)
+
+    monkeypatch.setattr(plan, "shared_pages", shared_pages)
+    early = []
+    render_while = render.render_while
+
+    def spied(renderer, indices, busy):
+        done, changed = render_while(renderer, indices, busy)
+        early.extend(renderer.jobs[i].output for i in done)
+        return done, changed
+
+    monkeypatch.setattr(render, "render_while", spied)
+    report = build_fixture(project, jobs=2)
+    assert len(forks) == 1 and reaped(forks[0])
+    # The home page and the listings show the new title: rendered while the child was at work.
+    assert {"index.html", "topics/debt-imf/index.html", "archive/index.html"} <= set(early)
+    assert not any(output.startswith(("articles/", "tags/imf/")) for output in early)  # the child's to key
+    assert "topics/economy/index.html" not in early  # known to be gone only from the child's answer
+    assert {"index.html", "tags/imf/index.html", "topics/economy/index.html"} <= set(report.written)
+    assert any(output.startswith("articles/") for output in report.written)
     assert snapshot(project / "site") == _clean(project, tmp_path / "clean")
 
 

@@ -169,3 +169,26 @@ def test_a_block_failing_while_work_is_aside_lets_the_child_finish(forks, tmp_pa
         raise RuntimeError("the plan failed")
     assert len(forks) == 1 and reaped(forks[0])
     assert target.read_text() == "whole"  # finished, not killed half-way
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "here"])
+def test_work_aside_is_busy_until_the_child_has_answered(forks, tmp_path, fork: bool) -> None:
+    go = tmp_path / "go"
+
+    def work():
+        while not go.exists():  # held at its work until the test lets it go
+            time.sleep(0.01)
+        return "done"
+
+    if not fork:
+        go.touch()
+    with forked.Aside(work, fork) as aside:
+        if fork:
+            assert aside.busy() and aside.busy()  # asking neither waits nor ends the child
+            go.touch()
+            deadline = time.monotonic() + 30
+            while aside.busy() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        assert not aside.busy()  # answered (or nothing forked: the work is done when asked for)
+    assert aside.result() == "done"
+    assert len(forks) == int(fork) and all(reaped(pid) for pid in forks)

@@ -178,21 +178,26 @@ def test_the_folded_loop_gives_the_keys_of_context_key_and_job_key(tmp_path: Pat
         contexts, [keys.job_key(job, site_keys, context, assets) for job, context in zip(jobs, contexts)])
 
 
-@pytest.mark.parametrize("name", ["newsroom", "bilingual"])
-def test_article_pages_keyed_by_another_process_are_taken_and_any_it_lacks_keyed_here(tmp_path: Path, name) -> None:
+@pytest.mark.parametrize("name", ["basic", "bilingual"])
+def test_pages_keyed_by_another_process_are_taken_and_any_it_lacks_keyed_here(tmp_path: Path, name) -> None:
     from milei_watch import plan
     site = _site(tmp_path, name)
     related = plan.related_articles(site)
     jobs = plan.plan_pages(site, related, FIXED_NOW)
-    articles = plan.article_pages(site, related)  # planned again, as the other process does
-    assert articles == [job for job in jobs if job.template == "article.html"] and len(articles) > 2
+    articles = plan.shared_pages(site, related)  # planned again, as the other process does
+    assert articles == [job for job in jobs if job.template in plan.SHARED]
+    assert {job.template for job in articles} == plan.SHARED and len(articles) > 4
     alone = keys.key_jobs(jobs, {"": "site"}, {})
     theirs = keys.keyed(articles, {"": "site"}, {})
-    asked = []
-    assert keys.key_jobs(jobs, {"": "site"}, {}, keyed=lambda: asked.append(1) or theirs) == alone
-    assert asked == [1]
+    contexts, page_keys = keys.key_jobs(jobs, {"": "site"}, {}, workers=2, elsewhere=plan.SHARED)
+    assert [i for i, key in enumerate(page_keys) if key is None] == [
+        i for i, job in enumerate(jobs) if job.template in plan.SHARED]  # left for the other process
+    keys.take(jobs, contexts, page_keys, theirs, {"": "site"}, {})
+    assert (contexts, page_keys) == alone
+    contexts, page_keys = keys.key_jobs(jobs, {"": "site"}, {}, elsewhere=plan.SHARED)
     del theirs[articles[1].output]
-    assert keys.key_jobs(jobs, {"": "site"}, {}, keyed=lambda: theirs) == alone
+    keys.take(jobs, contexts, page_keys, theirs, {"": "site"}, {})
+    assert (contexts, page_keys) == alone
 
 
 def _theme(tmp_path: Path, files: dict[str, str]):
